@@ -1,0 +1,206 @@
+"""The file adapter: an .xlsx/.xlsm on disk through openpyxl, saved atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from copy import copy
+from pathlib import Path
+
+import openpyxl
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..problems import WorkbookBusy
+from ..workbook.cells import Grid
+from ..workbook.ops import (
+    Area,
+    Chart,
+    ClearSheet,
+    ColumnWidths,
+    DefineName,
+    EnsureSheet,
+    FreezePanes,
+    Operation,
+    Plan,
+    ProtectSheet,
+    Style,
+    WriteBlock,
+)
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The `~$` owner files Excel leaves beside a workbook it has open."""
+    candidates = {path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])}
+    return sorted(p for p in candidates if p.exists())
+
+
+def refuse_if_open(path: Path) -> None:
+    locks = lock_files(path)
+    if locks:
+        raise WorkbookBusy(
+            f"{path} is open in Excel ({locks[0].name} sits beside it); close it in Excel, "
+            "or use the Re-score button there"
+        )
+
+
+class FileWorkbook:
+    """A workbook file held in memory by openpyxl until `save()` replaces the file atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.book = openpyxl.load_workbook(
+            self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True
+        )
+        self._values: openpyxl.Workbook | None = None
+
+    # reading ---------------------------------------------------------------------------------
+    def sheet_names(self) -> list[str]:
+        return list(self.book.sheetnames)
+
+    def read_grid(self, sheet: str) -> Grid:
+        return [list(row) for row in self.book[sheet].iter_rows(values_only=True)]
+
+    def read_values(self, sheet: str) -> Grid:
+        if self._values is None:
+            self._values = openpyxl.load_workbook(self.path, data_only=True, read_only=True)
+        return [list(row) for row in self._values[sheet].iter_rows(values_only=True)]
+
+    # writing ---------------------------------------------------------------------------------
+    def apply(self, plan: Plan) -> None:
+        for op in plan:
+            self._apply(op)
+        self.book.calculation.fullCalcOnLoad = True
+
+    def _apply(self, op: Operation) -> None:
+        match op:
+            case EnsureSheet():
+                self._ensure(op)
+            case ClearSheet():
+                self._clear(op.sheet)
+            case WriteBlock():
+                self._write(op)
+            case Style():
+                self._style(op)
+            case ColumnWidths():
+                ws = self.book[op.sheet]
+                for col, width in op.widths:
+                    ws.column_dimensions[get_column_letter(col)].width = width
+            case DefineName():
+                if op.name in self.book.defined_names:
+                    del self.book.defined_names[op.name]
+                self.book.defined_names[op.name] = DefinedName(op.name, attr_text=op.refers_to)
+            case Chart():
+                self._chart(op)
+            case ProtectSheet():
+                self.book[op.sheet].protection.sheet = True
+            case FreezePanes():
+                self.book[op.sheet].freeze_panes = f"{get_column_letter(op.col)}{op.row}"
+            case _:
+                raise TypeError(f"unknown operation {op!r}")
+
+    def _ensure(self, op: EnsureSheet) -> None:
+        if op.sheet in self.book.sheetnames:
+            ws = self.book[op.sheet]
+        else:
+            names = self.book.sheetnames
+            index = names.index(op.after) + 1 if op.after in names else len(names)
+            ws = self.book.create_sheet(op.sheet, index)
+        if op.hidden:
+            ws.sheet_state = "hidden"
+
+    def _clear(self, sheet: str) -> None:
+        old = self.book[sheet]
+        index, state = self.book.index(old), old.sheet_state
+        self.book.remove(old)
+        new = self.book.create_sheet(sheet, index)
+        new.sheet_state = state
+
+    def _write(self, op: WriteBlock) -> None:
+        ws: Worksheet = self.book[op.sheet]
+        cells = ws._cells
+        for r, line in enumerate(op.values, start=op.row):
+            for col, value in enumerate(line, start=op.col):
+                if value is None and (r, col) not in cells:
+                    continue
+                ws.cell(row=r, column=col).value = value
+
+    def _style(self, op: Style) -> None:
+        ws = self.book[op.sheet]
+        fill = PatternFill("solid", start_color=op.fill) if op.fill else None
+        for row in ws.iter_rows(min_row=op.area.row, max_row=op.area.last_row,
+                                min_col=op.area.col, max_col=op.area.last_col):
+            for cell in row:
+                if op.number_format is not None:
+                    cell.number_format = op.number_format
+                if fill is not None:
+                    cell.fill = fill
+                if op.bold is not None or op.italic is not None or op.font_color is not None:
+                    font: Font = copy(cell.font)
+                    if op.bold is not None:
+                        font.b = op.bold
+                    if op.italic is not None:
+                        font.i = op.italic
+                    if op.font_color is not None:
+                        font.color = op.font_color
+                    cell.font = font
+                if op.wrap is not None:
+                    alignment = copy(cell.alignment)
+                    alignment.wrap_text = op.wrap
+                    cell.alignment = alignment
+
+    def _chart(self, op: Chart) -> None:
+        ws = self.book[op.sheet]
+        ws._charts = [ch for ch in ws._charts if getattr(ch, "xlp_name", None) != op.name]
+        chart: BarChart | LineChart
+        if op.kind == "line":
+            chart = LineChart()
+        else:
+            chart = BarChart()
+            chart.type = "bar" if op.kind == "bar" else "col"
+            chart.grouping = "clustered"
+        chart.title = op.title
+        for area in op.series:
+            chart.add_data(_reference(ws, area), titles_from_data=True)
+        chart.set_categories(_reference(ws, op.categories))
+        if op.y_title:
+            chart.y_axis.title = op.y_title
+        if op.percent_axis:
+            chart.y_axis.number_format = "0%"
+        chart.y_axis.delete = False
+        chart.x_axis.delete = False
+        chart.width = op.anchor.cols * 2.6
+        chart.height = op.anchor.rows * 0.5
+        chart.xlp_name = op.name  # type: ignore[attr-defined]
+        ws.add_chart(chart, f"{get_column_letter(op.anchor.col)}{op.anchor.row}")
+
+    # saving ----------------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write beside the file, then replace it: the file is whole before or after, never half."""
+        refuse_if_open(self.path)
+        handle, temp = tempfile.mkstemp(prefix=".~xlp-", suffix=self.path.suffix,
+                                        dir=self.path.parent)
+        os.close(handle)
+        try:
+            self.book.save(temp)
+            with contextlib.suppress(OSError):
+                shutil.copymode(self.path, temp)
+            os.replace(temp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+
+    def close(self) -> None:
+        if self._values is not None:
+            self._values.close()
+
+
+def _reference(ws: Worksheet, area: Area) -> Reference:
+    return Reference(ws, min_col=area.col, min_row=area.row, max_col=area.last_col,
+                     max_row=area.last_row)

@@ -1,0 +1,65 @@
+"""One re-score over plain data: inputs in, results out. No workbook, no I/O."""
+
+from __future__ import annotations
+
+from ..model import Inputs, Results
+from ..problems import Code, Problem
+from . import capacity, history, scoring, tiers
+
+
+def compute(inputs: Inputs) -> Results:
+    settings, roster = inputs.settings, inputs.roster
+    weights = [f.weight for f in inputs.factors]
+    tier_names = inputs.tier_names
+    latest = inputs.history[-1] if inputs.history else None
+
+    score = scoring.score(
+        roster.scores, weights, settings.scale_min, settings.scale_max, settings.missing_scores
+    )
+    effective = scoring.effective_scores(roster.scores, settings.scale_min, settings.missing_scores)
+    rank = scoring.rank(score, effective, weights, roster.ids)
+
+    cut_groups = roster.groups if settings.tier_method != "threshold" else None
+    index = tiers.computed_tier_index(score, rank, inputs.tiers, settings.tier_method, cut_groups)
+    computed = tiers.tier_names(index, inputs.tiers)
+
+    prior = history.previous_tiers(roster.ids, latest)
+    prior_index = [_known_index(p, tier_names) for p in prior]
+    buffered = tiers.apply_buffer(
+        score, index, prior_index, inputs.tiers, settings.tier_method, cut_groups,
+        settings.tier_buffer,
+    )
+    final = tiers.tier_names(buffered, inputs.tiers)
+    warnings: list[Problem] = []
+    for i, override in enumerate(roster.overrides):
+        if override is not None:
+            warnings.append(Problem(
+                Code.OVERRIDE, f"Roster:{roster.ids[i]}",
+                f"partner {roster.ids[i]} overridden to {override} (computed {final[i]}): "
+                f"{roster.override_reasons[i]}",
+            ))
+            final[i] = override
+
+    service = {t.name: t.service_level for t in inputs.tiers}
+    previous, moves = history.movements(roster.ids, final, latest, tier_names)
+    plan = capacity.plan_capacity(final, rank, roster.managers, inputs.tiers, inputs.team)
+    compare = history.compare_table(
+        roster.ids, roster.names, score, final, moves, latest, tier_names
+    )
+    return Results(
+        score=score,
+        rank=rank,
+        computed_tier=computed,
+        tier=final,
+        service_level=[service.get(t) for t in final],
+        previous_tier=previous,
+        movement=moves,
+        capacity=plan,
+        compare=compare,
+        warnings=warnings,
+    )
+
+
+def _known_index(previous: str | None, tier_names: list[str]) -> int | None:
+    position = history.tier_position(previous, tier_names)
+    return position if position is not None and position < len(tier_names) else None

@@ -1,0 +1,155 @@
+"""Plain typed data passed between the layers: parsed inputs and computed results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .problems import Problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    quarter: str
+    scale_min: float = 1.0
+    scale_max: float = 5.0
+    tier_method: str = "percent"
+    missing_scores: str = "error"
+    tier_buffer: float = 0.0
+    tier_within: str | None = None
+    """The Roster header named by `Tier within`, as the Roster spells it."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    """As the Factors sheet spells it."""
+    weight: float
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    size: float | None
+    service_level: str
+    hours: float
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    hours: float
+    focus_tiers: tuple[str, ...] = ()
+    """Canonical tier names this person serves; empty means any tier."""
+
+    def serves(self, tier: str) -> bool:
+        return not self.focus_tiers or tier in self.focus_tiers
+
+
+@dataclass
+class Roster:
+    """One row per partner, in sheet order.
+
+    `scores` has one column per factor (Factors order), NaN where blank; `override` holds a canonical
+    tier name or None; `group` holds the `Tier within` value (None when tiers are cut roster-wide).
+    """
+
+    ids: list[str]
+    names: list[object]
+    managers: list[str | None]
+    scores: np.ndarray
+    overrides: list[str | None]
+    override_reasons: list[str | None]
+    groups: list[object] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class ArchivedQuarter:
+    """What one `Archive YYYY-Qn` sheet says of each partner."""
+
+    quarter: str
+    partner_ids: list[str]
+    names: list[object]
+    scores: list[float | None]
+    ranks: list[int | None]
+    tiers: list[str | None]
+
+    def by_id(self) -> dict[str, int]:
+        return {pid: i for i, pid in enumerate(self.partner_ids)}
+
+
+@dataclass
+class Inputs:
+    settings: Settings
+    factors: list[Factor]
+    tiers: list[Tier]
+    team: list[Member]
+    roster: Roster
+    history: list[ArchivedQuarter] = field(default_factory=list)
+    """Archived quarters before the current one, oldest first."""
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def tier_names(self) -> list[str]:
+        return [t.name for t in self.tiers]
+
+
+@dataclass
+class CapacityRow:
+    tier: str
+    partners: int
+    hours_per_partner: float
+    hours_needed: float
+    hours_allocated: float
+
+    @property
+    def coverage(self) -> float | None:
+        return self.hours_allocated / self.hours_needed if self.hours_needed else None
+
+
+@dataclass
+class MemberLoad:
+    member: Member
+    partners: int
+    hours: float
+
+    @property
+    def load(self) -> float | None:
+        return self.hours / self.member.hours if self.member.hours else None
+
+
+@dataclass
+class CapacityPlan:
+    assigned_to: list[str | None]
+    tiers: list[CapacityRow]
+    members: list[MemberLoad]
+    guidance: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    """Everything a re-score computes, row-aligned with `Inputs.roster`."""
+
+    score: np.ndarray
+    """0–100, NaN for unscored partners."""
+    rank: np.ndarray
+    """1..N for scored partners, 0 for unscored."""
+    computed_tier: list[str]
+    tier: list[str]
+    service_level: list[str | None]
+    previous_tier: list[str | None]
+    movement: list[str]
+    capacity: CapacityPlan
+    compare: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+
+    def tier_counts(self, tier_names: list[str]) -> dict[str, int]:
+        counts = dict.fromkeys(tier_names, 0)
+        for tier in self.tier:
+            counts[tier] = counts.get(tier, 0) + 1
+        return counts

@@ -1,0 +1,126 @@
+"""One re-score, whatever holds the workbook: read grids, validate, compute, plan, apply."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .adapters.base import WorkbookAdapter
+from .adapters.files import FileWorkbook, refuse_if_open
+from .core.compute import compute
+from .model import Inputs, Results
+from .problems import Problem
+from .workbook import contract as c
+from .workbook.cells import Grid, is_formula
+from .workbook.ops import Plan
+from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
+from .workbook.plan import RunInfo, build_plan
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Outcome:
+    """What a successful re-score did, for the summary a person reads."""
+
+    quarter: str
+    partners: int
+    tier_counts: dict[str, int]
+    warnings: list[Problem]
+    archived: str | None
+    guidance: list[str]
+    inputs: Inputs
+    results: Results
+    plan: Plan = field(repr=False)
+
+
+def _run_by() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def has_input_formulas(grid: Grid, skip_columns: set[int] = frozenset()) -> bool:  # type: ignore[assignment]
+    return any(
+        is_formula(v) for line in grid for i, v in enumerate(line) if i not in skip_columns
+    )
+
+
+def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
+    """Read and validate every sheet a re-score uses; raises InputErrors, having written nothing."""
+    names = book.sheet_names()
+    read: dict[str, Grid] = {}
+    for name in (*c.INPUT_SHEETS, c.LOG):
+        actual = find_sheet(names, name)
+        if actual is not None:
+            read[name] = book.read_grid(actual)
+    for name, grid in list(read.items()):
+        skip: set[int] = set()
+        if name == c.ROSTER and grid:
+            skip = set(c.find_columns(grid[0], c.OUTPUT_COLUMNS).values())
+        if name != c.LOG and has_input_formulas(grid, skip):
+            read[name] = book.read_values(find_sheet(names, name))  # type: ignore[arg-type]
+    archives = {q: book.read_grid(n) for n in names if (q := c.quarter_of_archive(n))}
+    snapshot_sheet = find_sheet(names, c.SNAPSHOT)
+    snapshot: Grid | None = None
+    if snapshot_sheet is not None:
+        snapshot = book.read_grid(snapshot_sheet)
+    elif parse_log(read.get(c.LOG))[2] is not None and c.ROSTER in read:
+        snapshot = book.read_values(find_sheet(names, c.ROSTER))  # type: ignore[arg-type]
+    parsed = parse_workbook(names, read, archives, snapshot)
+    return parsed, read[c.ROSTER]
+
+
+def rescore_book(
+    book: WorkbookAdapter, info: RunInfo, progress: Progress | None = None
+) -> Outcome:
+    """Re-score a workbook through any adapter. Nothing is written unless every input is valid."""
+    step = progress or (lambda _: None)
+    step("Reading and checking the inputs")
+    parsed, roster_grid = read_workbook(book)
+    step("Scoring, ranking and tiering")
+    results = compute(parsed.inputs)
+    plan = build_plan(parsed, results, roster_grid, info)
+    step("Writing results")
+    book.apply(plan)
+    inputs = parsed.inputs
+    return Outcome(
+        quarter=inputs.settings.quarter,
+        partners=len(inputs.roster),
+        tier_counts=results.tier_counts(inputs.tier_names),
+        warnings=[*inputs.warnings, *results.warnings],
+        archived=c.archive_sheet_name(parsed.archive[0]) if parsed.archive else None,
+        guidance=results.capacity.guidance,
+        inputs=inputs,
+        results=results,
+        plan=plan,
+    )
+
+
+def rescore_file(
+    path: Path | str,
+    *,
+    mode: str = "File",
+    run_by: str | None = None,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Re-score a workbook file in place, atomically. Raises InputErrors (file untouched) or
+    WorkbookBusy when Excel has the file open."""
+    path = Path(path)
+    refuse_if_open(path)
+    step = progress or (lambda _: None)
+    step(f"Opening {path.name}")
+    book = FileWorkbook(path)
+    try:
+        info = RunInfo(now or dt.datetime.now(), run_by or _run_by(), mode)
+        outcome = rescore_book(book, info, progress)
+        step(f"Saving {path.name}")
+        book.save()
+    finally:
+        book.close()
+    return outcome

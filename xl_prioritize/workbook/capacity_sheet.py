@@ -1,0 +1,65 @@
+"""The Capacity sheet: hours by tier, load by member, plain-word guidance and two charts."""
+
+from __future__ import annotations
+
+from ..model import Results
+from . import contract as c
+from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock
+from .parse import Parsed
+
+HEADER_FILL = "D9D9D9"
+GUIDANCE_COL = 8
+
+
+def capacity_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
+    plan = results.capacity
+    tier_rows: list[tuple[object, ...]] = [c.CAPACITY_TIER_HEADERS]
+    for row in plan.tiers:
+        tier_rows.append((row.tier, row.partners, row.hours_per_partner, row.hours_needed,
+                          row.hours_allocated, row.coverage))
+    needed = sum(r.hours_needed for r in plan.tiers)
+    allocated = sum(r.hours_allocated for r in plan.tiers)
+    tier_rows.append((c.TOTAL, sum(r.partners for r in plan.tiers), None, needed, allocated,
+                      allocated / needed if needed else None))
+    member_top = len(tier_rows) + 2
+    member_rows: list[tuple[object, ...]] = [c.CAPACITY_MEMBER_HEADERS]
+    for load in plan.members:
+        member_rows.append((load.member.name, load.member.hours,
+                            ", ".join(load.member.focus_tiers) or None, load.partners, load.hours,
+                            load.load))
+    tiers_n, members_n = len(plan.tiers), len(plan.members)
+    guidance = plan.guidance or ["Every tier's hours are covered."]
+    guidance_rows = tuple((line,) for line in ["What the hours say", *guidance])
+
+    ops: Plan = [
+        ClearSheet(sheet),
+        WriteBlock(sheet, 1, 1, tuple(tier_rows)),
+        WriteBlock(sheet, member_top, 1, tuple(member_rows)),
+        WriteBlock(sheet, 1, GUIDANCE_COL, guidance_rows),
+        Style(sheet, Area(1, 1, 1, 6), bold=True, fill=HEADER_FILL),
+        Style(sheet, Area(member_top, 1, 1, 6), bold=True, fill=HEADER_FILL),
+        Style(sheet, Area(len(tier_rows), 1, 1, 6), bold=True),
+        Style(sheet, Area(1, GUIDANCE_COL), bold=True),
+        Style(sheet, Area(2, 3, tiers_n + 1, 3), number_format="0.0"),
+        Style(sheet, Area(2, 6, tiers_n + 1, 1), number_format="0%"),
+        Style(sheet, Area(member_top + 1, 6, max(members_n, 1), 1), number_format="0%"),
+        ColumnWidths(sheet, ((1, 22), (2, 16), (3, 18), (4, 18), (5, 18), (6, 12),
+                             (GUIDANCE_COL, 90))),
+        FreezePanes(sheet, 2),
+    ]
+    chart_top = len(guidance_rows) + 2
+    if tiers_n:
+        ops.append(Chart(
+            sheet, "Hours by tier", "column", "Hours needed and allocated by tier",
+            categories=Area(2, 1, tiers_n, 1),
+            series=(Area(1, 4, tiers_n + 1, 1), Area(1, 5, tiers_n + 1, 1)),
+            anchor=Area(chart_top, GUIDANCE_COL, 15, 6), y_title="Hours a month",
+        ))
+    if members_n:
+        ops.append(Chart(
+            sheet, "Member load", "bar", "Load by member (hours assigned / available)",
+            categories=Area(member_top + 1, 1, members_n, 1),
+            series=(Area(member_top, 6, members_n + 1, 1),),
+            anchor=Area(chart_top + 16, GUIDANCE_COL, 15, 6), percent_axis=True,
+        ))
+    return ops

@@ -1,0 +1,64 @@
+"""Reading single cell values as the contract means them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+
+Grid = list[list[object]] | list[tuple[object, ...]]
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("=") and len(value) > 1
+
+
+def as_number(value: object) -> float | None:
+    """A real number typed in a cell; None for text, booleans, dates and blanks."""
+    if isinstance(value, (bool, dt.date | dt.time | dt.timedelta)):
+        return None
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    return None
+
+
+def as_text(value: object) -> str | None:
+    """Trimmed text of a cell; whole numbers lose their `.0` (Excel stores 7 as 7.0)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def cell(grid: Grid, row: int, col: int) -> object:
+    """Value at 0-based (row, col), None outside the grid."""
+    if row >= len(grid):
+        return None
+    line = grid[row]
+    return line[col] if col < len(line) else None
+
+
+def width(grid: Grid) -> int:
+    return max((len(r) for r in grid), default=0)
+
+
+def last_filled_column(row: list[object] | tuple[object, ...]) -> int:
+    """0-based index of the last non-blank cell of a row, -1 if none."""
+    for i in range(len(row) - 1, -1, -1):
+        if not is_blank(row[i]):
+            return i
+    return -1
+
+
+def last_filled_row(grid: Grid) -> int:
+    """0-based index of the last row with any non-blank cell, -1 if none."""
+    for i in range(len(grid) - 1, -1, -1):
+        if any(not is_blank(v) for v in grid[i]):
+            return i
+    return -1

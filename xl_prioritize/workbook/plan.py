@@ -1,0 +1,298 @@
+"""Results in, the write plan out: every cell a re-score writes, as data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import Inputs, Results
+from . import contract as c
+from .capacity_sheet import capacity_ops
+from .cells import Grid, is_formula, last_filled_column
+from .compare_sheet import compare_ops
+from .formulas import absolute, absolute_range, score_formula, weight_names
+from .ops import (
+    Area,
+    CellValue,
+    ClearSheet,
+    DefineName,
+    EnsureSheet,
+    FreezePanes,
+    Operation,
+    Plan,
+    ProtectSheet,
+    Style,
+    WriteBlock,
+)
+from .parse import Parsed
+
+OUTPUT_HEADER_FILL = "D9D9D9"
+OVERRIDE_FONT = "C65911"
+MAX_CELL_TEXT = 32_000
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_at: dt.datetime
+    run_by: str
+    mode: str
+    """`File` for the command line, `Excel` for the button."""
+
+
+@dataclass(frozen=True)
+class RosterOutput:
+    """Where each output column stands (1-based) and the rows the re-score owns in them."""
+
+    columns: dict[str, int]
+    new_columns: tuple[str, ...]
+    last_row: int
+
+
+def roster_output_layout(parsed: Parsed) -> RosterOutput:
+    roster = parsed.layout.roster
+    columns = {name: col + 1 for name, col in roster.output_columns.items()}
+    next_col = last_filled_column(roster.header) + 2
+    new = []
+    for name in c.OUTPUT_COLUMNS:
+        if name not in columns:
+            columns[name] = next_col
+            next_col += 1
+            new.append(name)
+    last_row = max(roster.height, roster.rows[-1] if roster.rows else 1, 1)
+    return RosterOutput(columns, tuple(new), last_row)
+
+
+def output_values(parsed: Parsed, results: Results, formulas: bool) -> dict[str, list[CellValue]]:
+    """Per output column, one value per partner (roster order). Score as formula or as number."""
+    inputs = parsed.inputs
+    roster = parsed.layout.roster
+    if formulas:
+        names = weight_names([f.name for f in inputs.factors])
+        cols = [col + 1 for col in roster.factor_columns]
+        policy = inputs.settings.missing_scores
+        score: list[CellValue] = [score_formula(row, cols, names, policy) for row in roster.rows]
+    else:
+        score = [None if np.isnan(s) else float(s) for s in results.score]
+    return {
+        c.SCORE: score,
+        c.RANK: [int(r) if r > 0 else None for r in results.rank],
+        c.TIER_OUT: list(results.tier),
+        c.SERVICE_LEVEL: [s or None for s in results.service_level],
+        c.PREVIOUS_TIER: list(results.previous_tier),
+        c.MOVEMENT: list(results.movement),
+        c.ASSIGNED_TO: list(results.capacity.assigned_to),
+    }
+
+
+def roster_ops(parsed: Parsed, results: Results, out: RosterOutput) -> Plan:
+    sheet = parsed.layout.sheets[c.ROSTER]
+    rows = parsed.layout.roster.rows
+    values = output_values(parsed, results, formulas=True)
+    ops: Plan = []
+    height = out.last_row - 1
+    position = {row: i for i, row in enumerate(rows)}
+    for run in contiguous_runs(sorted(out.columns.items(), key=lambda item: item[1])):
+        start = run[0][1]
+        block = []
+        for excel_row in range(2, out.last_row + 1):
+            i = position.get(excel_row)
+            block.append(tuple(values[name][i] if i is not None else None for name, _ in run))
+        if height > 0:
+            ops.append(WriteBlock(sheet, 2, start, tuple(block)))
+    for name in out.new_columns:
+        col = out.columns[name]
+        ops.append(WriteBlock(sheet, 1, col, ((name,),)))
+        ops.append(Style(sheet, Area(1, col), bold=True, fill=OUTPUT_HEADER_FILL))
+    if height > 0:
+        ops.append(Style(sheet, Area(2, out.columns[c.SCORE], height), number_format="0.0"))
+        ops.append(Style(sheet, Area(2, out.columns[c.TIER_OUT], height), italic=False,
+                         font_color="000000"))
+        tier_col = out.columns[c.TIER_OUT]
+        for i, override in enumerate(parsed.inputs.roster.overrides):
+            if override is not None:
+                ops.append(Style(sheet, Area(rows[i], tier_col), italic=True,
+                                 font_color=OVERRIDE_FONT))
+    return ops
+
+
+def contiguous_runs(columns: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+    runs: list[list[tuple[str, int]]] = []
+    for item in columns:
+        if runs and item[1] == runs[-1][-1][1] + 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def name_ops(parsed: Parsed) -> Plan:
+    """The defined names the Score formula reads: scale bounds and one per factor weight."""
+    inputs, layout = parsed.inputs, parsed.layout
+    settings_sheet = layout.sheets[c.SETTINGS]
+    factors_sheet = layout.sheets[c.FACTORS]
+    ops: Plan = []
+    for name, setting, value in (
+        (c.NAME_SCALE_MIN, c.SCALE_MIN, inputs.settings.scale_min),
+        (c.NAME_SCALE_MAX, c.SCALE_MAX, inputs.settings.scale_max),
+    ):
+        row = layout.setting_rows.get(setting)
+        typed = row is not None and setting in layout.numeric_settings
+        refers = absolute(settings_sheet, row, 2) if typed and row else f"{value:g}"
+        ops.append(DefineName(name, refers))
+    names = weight_names([f.name for f in inputs.factors])
+    for name, (row, col) in zip(names, layout.weight_cells, strict=True):
+        ops.append(DefineName(name, absolute(factors_sheet, row, col)))
+    weight_rows = [row for row, _ in layout.weight_cells]
+    col = layout.weight_cells[0][1]
+    ops.append(DefineName(c.NAME_WEIGHTS, absolute_range(factors_sheet, min(weight_rows), col,
+                                                         max(weight_rows), col)))
+    return ops
+
+
+def roster_snapshot(parsed: Parsed, results: Results, grid: Grid, out: RosterOutput) -> Grid:
+    """The Roster as it stands after this re-score, as values: the next archive's source."""
+    width = max(max(out.columns.values()), parsed.layout.roster.width)
+    values = output_values(parsed, results, formulas=False)
+    position = {row: i for i, row in enumerate(parsed.layout.roster.rows)}
+    snapshot: list[list[object]] = []
+    for r in range(out.last_row):
+        line = list(grid[r]) if r < len(grid) else []
+        line = [None if is_formula(v) else v for v in line] + [None] * (width - len(line))
+        i = position.get(r + 1)
+        for name, col in out.columns.items():
+            if r == 0:
+                line[col - 1] = name if name in out.new_columns else line[col - 1]
+            else:
+                line[col - 1] = values[name][i] if i is not None else None
+        snapshot.append(line)
+    return snapshot
+
+
+def sheet_order_after(parsed: Parsed, created: list[str]) -> str:
+    """The last working sheet once this run's new sheets exist: archives go right after it."""
+    order = [n for n in parsed.layout.sheet_order
+             if c.quarter_of_archive(n) is None and n != parsed.layout.sheets.get(c.SNAPSHOT)]
+    for name in created:
+        if name not in order:
+            order.append(name)
+    return order[-1]
+
+
+def owned_sheet(parsed: Parsed, name: str, after: str) -> tuple[str, EnsureSheet]:
+    actual = parsed.layout.sheets.get(name, name)
+    return actual, EnsureSheet(actual, after=after)
+
+
+def fingerprint(inputs: Inputs) -> str:
+    """A short hash of everything a re-score reads: equal inputs, equal fingerprint."""
+    roster = inputs.roster
+    payload = {
+        "settings": inputs.settings.__dict__,
+        "factors": [(f.name, f.weight) for f in inputs.factors],
+        "tiers": [(t.name, t.size, t.service_level, t.hours) for t in inputs.tiers],
+        "team": [(m.name, m.hours, m.focus_tiers) for m in inputs.team],
+        "ids": roster.ids,
+        "names": [str(n) for n in roster.names],
+        "managers": roster.managers,
+        "scores": [None if np.isnan(v) else v for v in roster.scores.ravel().tolist()],
+        "overrides": roster.overrides,
+        "reasons": roster.override_reasons,
+        "groups": roster.groups,
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def log_ops(parsed: Parsed, results: Results, info: RunInfo, sheet: str) -> Plan:
+    header = parsed.layout.log_header
+    found = c.find_columns(header, c.LOG_HEADERS)
+    ops: Plan = []
+    next_col = last_filled_column(header) + 2
+    columns: dict[str, int] = {}
+    for name in c.LOG_HEADERS:
+        if name in found:
+            columns[name] = found[name] + 1
+        else:
+            columns[name] = next_col
+            ops.append(WriteBlock(sheet, 1, next_col, ((name,),)))
+            ops.append(Style(sheet, Area(1, next_col), bold=True, fill=OUTPUT_HEADER_FILL))
+            next_col += 1
+    inputs = parsed.inputs
+    warnings = "; ".join(str(w) for w in [*inputs.warnings, *results.warnings])
+    weights = "; ".join(f"{f.name} {f.weight:g}" for f in inputs.factors)
+    row_values = {
+        "Run at": info.run_at.replace(microsecond=0, tzinfo=None),
+        "Quarter": inputs.settings.quarter,
+        "Run by": info.run_by,
+        "Mode": info.mode,
+        "Partners": len(inputs.roster),
+        "Warnings": warnings[:MAX_CELL_TEXT] or None,
+        "Weights": weights,
+        "Input fingerprint": fingerprint(inputs),
+    }
+    row = parsed.layout.log_next_row
+    for name, value in row_values.items():
+        ops.append(WriteBlock(sheet, row, columns[name], ((value,),)))
+    ops.append(Style(sheet, Area(row, columns["Run at"]), number_format="yyyy-mm-dd hh:mm:ss"))
+    if not header:
+        ops.append(FreezePanes(sheet, 2))
+    return ops
+
+
+def archive_ops(parsed: Parsed, after: str) -> Plan:
+    if parsed.archive is None:
+        return []
+    quarter, grid = parsed.archive
+    sheet = c.archive_sheet_name(quarter)
+    width = max((len(r) for r in grid), default=0)
+    values = tuple(tuple(_plain(v) for v in list(r) + [None] * (width - len(r))) for r in grid)
+    ops: Plan = [EnsureSheet(sheet, after=after)]
+    if values and width:
+        ops.append(WriteBlock(sheet, 1, 1, values))
+        ops.append(Style(sheet, Area(1, 1, 1, width), bold=True))
+        ops.append(FreezePanes(sheet, 2))
+    ops.append(ProtectSheet(sheet))
+    return ops
+
+
+def _plain(value: object) -> CellValue:
+    return None if is_formula(value) else value
+
+
+def snapshot_ops(snapshot: Grid, sheet: str) -> Plan:
+    return [
+        EnsureSheet(sheet, hidden=True),
+        ClearSheet(sheet),
+        WriteBlock(sheet, 1, 1, tuple(tuple(r) for r in snapshot)),
+    ]
+
+
+def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInfo) -> Plan:
+    out = roster_output_layout(parsed)
+    ops: list[Operation] = []
+    ops += roster_ops(parsed, results, out)
+    ops += name_ops(parsed)
+
+    last_working = sheet_order_after(parsed, [])
+    created: list[str] = []
+    sheets: dict[str, str] = {}
+    for name in (c.CAPACITY, c.COMPARE, c.LOG):
+        actual, ensure = owned_sheet(parsed, name, after=sheet_order_after(parsed, created)
+                                     if created else last_working)
+        sheets[name] = actual
+        if name not in parsed.layout.sheets:
+            created.append(actual)
+        ops.append(ensure)
+    ops += capacity_ops(parsed, results, sheets[c.CAPACITY])
+    ops += compare_ops(parsed, results, sheets[c.COMPARE])
+    ops += log_ops(parsed, results, info, sheets[c.LOG])
+    ops += archive_ops(parsed, after=sheet_order_after(parsed, created))
+
+    snapshot_sheet = parsed.layout.sheets.get(c.SNAPSHOT, c.SNAPSHOT)
+    ops += snapshot_ops(roster_snapshot(parsed, results, roster_grid, out), snapshot_sheet)
+    return ops
+
