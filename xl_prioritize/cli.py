@@ -1,0 +1,112 @@
+"""The command line: thin commands over the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .problems import InputErrors, WorkbookBusy
+
+EXIT_INPUT_ERRORS = 2
+EXIT_BUSY = 3
+
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _console() -> Console:
+    return Console(soft_wrap=True)
+
+
+def run_rescore(path: Path, console: Console) -> int:
+    from .rescore import rescore_file
+    from .summary import print_errors, print_summary
+
+    try:
+        with err.status(f"Re-scoring {path.name}") as status:
+            outcome = rescore_file(path, progress=lambda step: status.update(step))
+    except InputErrors as error:
+        error.source = str(path)
+        print_errors(error, err)
+        return EXIT_INPUT_ERRORS
+    except WorkbookBusy as busy:
+        err.print(f"[red]Refused:[/red] {busy}", highlight=False)
+        return EXIT_BUSY
+    print_summary(outcome, console, path.name)
+    return 0
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="xl-prioritize")
+def cli() -> None:
+    """Rank partners, cut service tiers and plan the team's hours from an Excel workbook.
+
+    \b
+    Start here:
+        xl-prioritize demo              # a worked example, re-scored
+        xl-prioritize template my.xlsx  # a blank workbook to fill in
+        xl-prioritize rescore my.xlsx   # score, rank, tier and plan it
+    """
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def rescore(file: Path) -> None:
+    """Re-score FILE in place: scores, ranks, tiers, capacity, compare and log.
+
+    Reads the Settings, Factors, Tiers, Team and Roster sheets and writes the
+    output columns and sheets the workbook contract names. On any input error
+    nothing is written: every faulty cell is listed and the exit status is 2.
+    Refuses (exit 3) while Excel has the file open.
+
+    \b
+    Example:
+        xl-prioritize rescore partners.xlsx
+    """
+    sys.exit(run_rescore(file, _console()))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def template(path: Path, force: bool) -> None:
+    """Write the blank template workbook to PATH, ready for partner managers to fill in.
+
+    \b
+    Example:
+        xl-prioritize template partners-2026-Q4.xlsx
+    """
+    from .template import write_workbook
+
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; pass --force to overwrite it")
+    write_workbook(path)
+    click.echo(f"Wrote the template to {path}. Fill in Settings!B2 (Quarter) and the Roster, "
+               f"then run: xl-prioritize rescore {path}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path),
+                default="xl-prioritize-demo.xlsx")
+def demo(path: Path) -> None:
+    """Write the framework's worked example to PATH and re-score it.
+
+    140 partners, four factors weighted toward the two that best predict
+    pipeline, tiers of 18 / 40 / the rest, a team of four.
+
+    \b
+    Example:
+        xl-prioritize demo              # writes xl-prioritize-demo.xlsx
+        xl-prioritize demo example.xlsx
+    """
+    from .demo import demo_content
+    from .template import write_workbook
+
+    write_workbook(path, demo_content())
+    sys.exit(run_rescore(path, _console()))
+
+
+def main() -> None:  # pragma: no cover - console entry
+    cli()

@@ -1,0 +1,45 @@
+"""The few lines a person reads after a re-score: partners per tier, hours, warnings."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from .problems import InputErrors
+from .rescore import Outcome
+
+
+def print_summary(outcome: Outcome, console: Console, source: str) -> None:
+    inputs, plan = outcome.inputs, outcome.results.capacity
+    service = {t.name: t.service_level for t in inputs.tiers}
+    table = Table(title=f"{source}: {outcome.quarter}, {outcome.partners} partners re-scored",
+                  title_justify="left")
+    for header, justify in (("Tier", "left"), ("Partners", "right"), ("Service level", "left"),
+                            ("Hours needed", "right"), ("Allocated", "right"),
+                            ("Coverage", "right")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for row in plan.tiers:
+        coverage = f"{row.coverage:.0%}" if row.coverage is not None else "–"
+        table.add_row(row.tier, str(row.partners), service.get(row.tier, ""),
+                      f"{row.hours_needed:g}", f"{row.hours_allocated:g}", coverage)
+    unscored = outcome.tier_counts.get("Unscored", 0)
+    if unscored:
+        table.add_row("Unscored", str(unscored), "", "", "", "")
+    console.print(table)
+    if outcome.archived:
+        console.print(f"Archived last quarter's results to '{outcome.archived}'.")
+    for line in outcome.guidance:
+        console.print(f"[bold]Hours:[/bold] {line}")
+    if outcome.warnings:
+        console.print(f"[yellow]{len(outcome.warnings)} warning(s):[/yellow]")
+        for warning in outcome.warnings:
+            console.print(f"  {warning}", highlight=False)
+
+
+def print_errors(error: InputErrors, console: Console) -> None:
+    count = len(error.problems)
+    noun = "error" if count == 1 else "errors"
+    console.print(f"[red]{error.source}: {count} input {noun}; nothing was written.[/red]",
+                  highlight=False)
+    for problem in error.problems:
+        console.print(f"  {problem}  [dim]\\[{problem.code}][/dim]", highlight=False)
