@@ -18,6 +18,7 @@ from .workbook.cells import Grid, is_formula
 from .workbook.ops import Plan
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
 from .workbook.plan import RunInfo, build_plan
+from .workbook.snapshot import decode_rows
 
 Progress = Callable[[str], None]
 
@@ -68,7 +69,7 @@ def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
     snapshot_sheet = find_sheet(names, c.SNAPSHOT)
     snapshot: Grid | None = None
     if snapshot_sheet is not None:
-        snapshot = book.read_grid(snapshot_sheet)
+        snapshot = decode_rows(book.read_grid(snapshot_sheet))
     elif parse_log(read.get(c.LOG))[2] is not None and c.ROSTER in read:
         snapshot = book.read_values(find_sheet(names, c.ROSTER))  # type: ignore[arg-type]
     parsed = parse_workbook(names, read, archives, snapshot)

@@ -136,20 +136,20 @@ class FileWorkbook:
         for row in ws.iter_rows(min_row=op.area.row, max_row=op.area.last_row,
                                 min_col=op.area.col, max_col=op.area.last_col):
             for cell in row:
-                if op.number_format is not None:
+                if op.number_format is not None and cell.number_format != op.number_format:
                     cell.number_format = op.number_format
                 if fill is not None:
                     cell.fill = fill
-                if op.bold is not None or op.italic is not None or op.font_color is not None:
-                    font: Font = copy(cell.font)
-                    if op.bold is not None:
-                        font.b = op.bold
-                    if op.italic is not None:
-                        font.i = op.italic
-                    if op.font_color is not None:
-                        font.color = op.font_color
-                    cell.font = font
-                if op.wrap is not None:
+                font = cell.font
+                current = {"b": bool(font.b), "i": bool(font.i), "color": _rgb(font.color) or ""}
+                wanted = {"b": op.bold, "i": op.italic, "color": op.font_color}
+                changes = {k: v for k, v in wanted.items() if v is not None and v != current[k]}
+                if changes:
+                    updated: Font = copy(font)
+                    for key, value in changes.items():
+                        setattr(updated, key, value or None)
+                    cell.font = updated
+                if op.wrap is not None and cell.alignment.wrap_text != op.wrap:
                     alignment = copy(cell.alignment)
                     alignment.wrap_text = op.wrap
                     cell.alignment = alignment
@@ -199,6 +199,12 @@ class FileWorkbook:
     def close(self) -> None:
         if self._values is not None:
             self._values.close()
+
+
+def _rgb(color: object) -> str | None:
+    """A font colour as the 6-digit hex a Style names, None for theme or automatic colours."""
+    rgb = getattr(color, "rgb", None)
+    return rgb[-6:] if isinstance(rgb, str) else None
 
 
 def _reference(ws: Worksheet, area: Area) -> Reference:

@@ -75,6 +75,7 @@ class Style:
     fill: str | None = None
     """Hex RGB like `DDEBF7`."""
     font_color: str | None = None
+    """Hex RGB; an empty string means the automatic colour."""
     wrap: bool | None = None
 
 

@@ -1,0 +1,61 @@
+"""The hidden snapshot: the Roster as it stood after the last re-score, kept for the next archive.
+
+One cell per Roster row, the row's values as JSON: the snapshot is machine state, so it costs
+one cell a partner instead of one per column (the archive made from it is a plain sheet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from .cells import Grid
+
+_DATETIME = "__datetime__"
+_DATE = "__date__"
+_TIME = "__time__"
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return {_DATETIME: value.isoformat()}
+    if isinstance(value, dt.date):
+        return {_DATE: value.isoformat()}
+    if isinstance(value, dt.time):
+        return {_TIME: value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _decode(value: object) -> object:
+    if isinstance(value, dict):
+        if _DATETIME in value:
+            return dt.datetime.fromisoformat(value[_DATETIME])
+        if _DATE in value:
+            return dt.date.fromisoformat(value[_DATE])
+        if _TIME in value:
+            return dt.time.fromisoformat(value[_TIME])
+    return value
+
+
+def encode_rows(grid: Grid) -> tuple[tuple[str], ...]:
+    return tuple((json.dumps([_encode(v) for v in row], ensure_ascii=False),) for row in grid)
+
+
+def decode_rows(cells: Grid) -> Grid:
+    """The grid back from the snapshot sheet's column A; rows that are not ours are skipped."""
+    grid: list[list[object]] = []
+    for line in cells:
+        text = line[0] if line else None
+        if not isinstance(text, str):
+            continue
+        try:
+            values = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(values, list):
+            grid.append([_decode(v) for v in values])
+    return grid
