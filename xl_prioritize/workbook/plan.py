@@ -29,6 +29,7 @@ from .ops import (
     WriteBlock,
 )
 from .parse import Parsed
+from .snapshot import encode_rows
 
 OUTPUT_HEADER_FILL = "D9D9D9"
 OVERRIDE_FONT = "C65911"
@@ -110,7 +111,7 @@ def roster_ops(parsed: Parsed, results: Results, out: RosterOutput) -> Plan:
     if height > 0:
         ops.append(Style(sheet, Area(2, out.columns[c.SCORE], height), number_format="0.0"))
         ops.append(Style(sheet, Area(2, out.columns[c.TIER_OUT], height), italic=False,
-                         font_color="000000"))
+                         font_color=""))
         tier_col = out.columns[c.TIER_OUT]
         for i, override in enumerate(parsed.inputs.roster.overrides):
             if override is not None:
@@ -267,7 +268,7 @@ def snapshot_ops(snapshot: Grid, sheet: str) -> Plan:
     return [
         EnsureSheet(sheet, hidden=True),
         ClearSheet(sheet),
-        WriteBlock(sheet, 1, 1, tuple(tuple(r) for r in snapshot)),
+        WriteBlock(sheet, 1, 1, encode_rows(snapshot)),
     ]
 
 
