@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -58,6 +59,22 @@ class Parsed:
     """The quarter of the current results: the Log's last row."""
     archive: tuple[str, Grid] | None = None
     """The quarter whose results this re-score archives first, and the Roster values to archive."""
+
+
+_WHERE = re.compile(r"^'?(?P<sheet>[^'!]+)'?!(?P<col>[A-Z]*)(?P<row>\d*)")
+
+
+def reading_order(problem: Problem) -> tuple[int, int, int]:
+    """Sheets in contract order, then row, then column: the order a person fixes them in."""
+    match = _WHERE.match(problem.where)
+    if match is None:
+        return (len(c.INPUT_SHEETS), 0, 0)
+    sheets = [s.casefold() for s in c.INPUT_SHEETS]
+    sheet = match["sheet"].casefold()
+    column = 0
+    for letter in match["col"]:
+        column = column * 26 + ord(letter) - 64
+    return (sheets.index(sheet) if sheet in sheets else len(sheets), int(match["row"] or 0), column)
 
 
 class Collector:
@@ -655,7 +672,7 @@ def parse_workbook(
                 history.append(parse_archive(archives[quarter], quarter))
 
     if out.errors:
-        raise InputErrors(out.errors)
+        raise InputErrors(sorted(out.errors, key=reading_order))
     assert settings is not None and roster is not None and roster_layout is not None
     inputs = Inputs(settings, factors, tiers, team, roster, history, out.warnings)
     layout = Layout(
