@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -174,10 +175,12 @@ class FileWorkbook:
             chart.y_axis.number_format = "0%"
         chart.y_axis.delete = False
         chart.x_axis.delete = False
-        chart.width = op.anchor.cols * 2.6
-        chart.height = op.anchor.rows * 0.5
+        chart.anchor = TwoCellAnchor(  # spans exactly the plan's cells, as in Excel
+            _from=AnchorMarker(col=op.anchor.col - 1, row=op.anchor.row - 1),
+            to=AnchorMarker(col=op.anchor.last_col, row=op.anchor.last_row),
+        )
         chart.xlp_name = op.name  # type: ignore[attr-defined]
-        ws.add_chart(chart, f"{get_column_letter(op.anchor.col)}{op.anchor.row}")
+        ws.add_chart(chart)
 
     # saving ----------------------------------------------------------------------------------
     def save(self) -> None:

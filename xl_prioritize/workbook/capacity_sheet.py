@@ -40,6 +40,7 @@ def capacity_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
         Style(sheet, Area(member_top, 1, 1, 6), bold=True, fill=HEADER_FILL),
         Style(sheet, Area(len(tier_rows), 1, 1, 6), bold=True),
         Style(sheet, Area(1, GUIDANCE_COL), bold=True),
+        Style(sheet, Area(2, GUIDANCE_COL, len(guidance)), wrap=True),
         Style(sheet, Area(2, 3, tiers_n + 1, 3), number_format="0.0"),
         Style(sheet, Area(2, 6, tiers_n + 1, 1), number_format="0%"),
         Style(sheet, Area(member_top + 1, 6, max(members_n, 1), 1), number_format="0%"),
@@ -53,13 +54,13 @@ def capacity_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
             sheet, "Hours by tier", "column", "Hours needed and allocated by tier",
             categories=Area(2, 1, tiers_n, 1),
             series=(Area(1, 4, tiers_n + 1, 1), Area(1, 5, tiers_n + 1, 1)),
-            anchor=Area(chart_top, GUIDANCE_COL, 15, 6), y_title="Hours a month",
+            anchor=Area(chart_top, GUIDANCE_COL, 15, 1), y_title="Hours a month",
         ))
     if members_n:
         ops.append(Chart(
             sheet, "Member load", "bar", "Load by member (hours assigned / available)",
             categories=Area(member_top + 1, 1, members_n, 1),
             series=(Area(member_top, 6, members_n + 1, 1),),
-            anchor=Area(chart_top + 16, GUIDANCE_COL, 15, 6), percent_axis=True,
+            anchor=Area(chart_top + 16, GUIDANCE_COL, 15, 1), percent_axis=True,
         ))
     return ops
