@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from .model import CapacityPlan
 from .problems import InputErrors
 from .rescore import Outcome
 
@@ -28,12 +29,28 @@ def print_summary(outcome: Outcome, console: Console, source: str) -> None:
     console.print(table)
     if outcome.archived:
         console.print(f"Archived last quarter's results to '{outcome.archived}'.")
+    if plan.members:
+        console.print(member_table(plan))
+    if outcome.guidance:
+        console.print("[bold]What the hours say[/bold]")
     for line in outcome.guidance:
-        console.print(f"[bold]Hours:[/bold] {line}")
+        console.print(f"  • {line}", highlight=False)
     if outcome.warnings:
         console.print(f"[yellow]{len(outcome.warnings)} warning(s):[/yellow]")
         for warning in outcome.warnings:
             console.print(f"  {warning}", highlight=False)
+
+
+def member_table(plan: CapacityPlan) -> Table:
+    table = Table(title="Team load", title_justify="left")
+    for header, justify in (("Member", "left"), ("Hours", "right"), ("Partners", "right"),
+                            ("Assigned", "right"), ("Load", "right")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for load in plan.members:
+        share = f"{load.load:.0%}" if load.load is not None else "–"
+        table.add_row(load.member.name, f"{load.member.hours:g}", str(load.partners),
+                      f"{load.hours:g}", share)
+    return table
 
 
 def print_errors(error: InputErrors, console: Console) -> None:

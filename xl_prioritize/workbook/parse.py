@@ -437,7 +437,8 @@ def parse_team(grid: Grid | None, tiers: list[Tier], out: Collector) -> list[Mem
     names = ", ".join(t.name for t in tiers)
     team: list[Member] = []
     seen: dict[str, str] = {}
-    for i in keyed_rows(grid, sheet, key, checked, c.MEMBER, out):
+    rows = keyed_rows(grid, sheet, key, checked, c.MEMBER, out)
+    for i in rows:
         row = i + 1
         name = unique_key(cell(grid, i, key), c.cell_ref(sheet, row, key + 1), seen, "member", out)
         raw_hours = cell(grid, i, hours_col)
@@ -458,19 +459,27 @@ def parse_team(grid: Grid | None, tiers: list[Tier], out: Collector) -> list[Mem
                 else:
                     focus.append(tier)
         if name is not None and hours is not None:
-            team.append(Member(name, hours, tuple(focus)))
-    if tiers and team is not None:
-        total = sum(m.hours for m in team)
-        if total <= 0:
-            out.warn(Code.NO_TEAM_HOURS, f"{sheet}!A:B",
-                     "the team has no hours at all: every partner in a tier with hours is "
-                     "Unassigned")
-        else:
-            for tier in tiers:
-                if tier.hours > 0 and not any(m.serves(tier.name) and m.hours > 0 for m in team):
-                    out.warn(Code.TIER_WITHOUT_MEMBER, f"{sheet}!{tier.name}",
-                             f"tier {tier.name!r} costs {tier.hours:g} h a partner but no member "
-                             "with hours may serve it")
+            team.append(Member(name, hours, tuple(dict.fromkeys(focus))))
+    if not tiers:
+        return team
+    last = max((i + 1 for i in rows), default=2)
+
+    def column_cells(col: int) -> str:
+        return f"{c.cell_ref(sheet, 2, col + 1)}:{c.cell_ref(sheet, last, col + 1).split('!')[-1]}"
+
+    hours_cells = column_cells(hours_col)
+    if sum(m.hours for m in team) <= 0:
+        out.warn(Code.NO_TEAM_HOURS, hours_cells,
+                 "the team has no hours at all: every partner in a tier with hours will be "
+                 "Unassigned; expected hours a month for at least one member")
+        return team
+    focus_cells = hours_cells if focus_col is None else column_cells(focus_col)
+    for tier in tiers:
+        if tier.hours > 0 and not any(m.serves(tier.name) and m.hours > 0 for m in team):
+            out.warn(Code.TIER_WITHOUT_MEMBER, focus_cells,
+                     f"tier {tier.name!r} costs {tier.hours:g} h a partner but no member with "
+                     "hours may serve it: its partners will be Unassigned; expected its name in "
+                     "the Focus tiers of a member with hours, or a blank Focus tiers (any tier)")
     return team
 
 
