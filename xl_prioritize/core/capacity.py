@@ -12,7 +12,7 @@ from ..model import CapacityPlan, CapacityRow, Member, MemberLoad, Tier
 from ..workbook.contract import UNASSIGNED, normalize_header
 
 EPSILON = 1e-9
-GUIDE_STEP = 0.1
+GUIDE_STEP = 0.01
 """Hours per partner in the guidance are rounded down to this step, so the number still fits."""
 
 
@@ -148,16 +148,19 @@ def guidance(
 ) -> list[str]:
     """Plain words for the lead: which tiers run short, by how much, and who has hours left."""
     hours_of = {t.name: t.hours for t in tiers}
+    short = [row for row in plan.tiers if row.hours_needed > row.hours_allocated + EPSILON]
     lines = [
         short_tier_line(row, hours_left_for(row.tier, done, tiers_of_rows, hours_of, team), team)
-        for row in plan.tiers
-        if row.hours_needed > row.hours_allocated + EPSILON
+        for row in short
     ]
-    unused = [(m.member.name, m.member.hours - m.hours) for m in plan.members]
-    unused = [(name, h) for name, h in unused if h > EPSILON]
+    unused = [(m.member, m.member.hours - m.hours) for m in plan.members]
+    unused = [(member, h) for member, h in unused if h > EPSILON]
     if unused:
-        listed = ", ".join(f"{name} {_h(h)}" for name, h in unused)
-        lines.append(f"Unused hours: {_h(sum(h for _, h in unused))} a month ({listed}).")
+        listed = ", ".join(f"{member.name} {_h(h)}" for member, h in unused)
+        line = f"Unused hours: {_h(sum(h for _, h in unused))} a month ({listed})."
+        for row in short:
+            line += " " + unused_reason(row, unused)
+        lines.append(line)
     return lines
 
 
@@ -168,13 +171,14 @@ def short_tier_line(row: CapacityRow, left: dict[int, float], team: Sequence[Mem
         f"{_h(row.hours_needed)} needed, {_h(row.hours_allocated)} allocated "
         f"({_h(row.hours_needed - row.hours_allocated)} short)."
     )
-    holders = [(team[i].name, h) for i, h in left.items() if h > EPSILON]
-    if not holders:
-        who = "no member may serve it" if not left else "no member who may serve it has hours left"
-        return f"{text} After better-ranked partners, {who}: all {row.partners} are Unassigned."
+    if not left:
+        return f"{text} No member may serve it: its partners are Unassigned."
     pool = sum(left.values())
-    taken = sum(team[i].hours for i in left) - pool > EPSILON
-    listed = ", ".join(f"{name} {_h(h)}" for name, h in holders)
+    taken = any(left[i] < team[i].hours - EPSILON for i in left)
+    listed = ", ".join(
+        f"{team[i].name} {_h(h)}" + (f" of {_h(team[i].hours)}" if taken else "")
+        for i, h in left.items()
+    )
     text += (
         f" {'After better-ranked partners, the' if taken else 'The'} members who may serve it "
         f"have {_h(pool)} for it ({listed}); as one member serves a partner in full, that serves "
@@ -184,6 +188,23 @@ def short_tier_line(row: CapacityRow, left: dict[int, float], team: Sequence[Mem
     if GUIDE_STEP - EPSILON <= fit < row.hours_per_partner - EPSILON:
         text += f" To serve all {row.partners}, plan at most {_h(fit)} per partner."
     return text
+
+
+def unused_reason(row: CapacityRow, unused: list[tuple[Member, float]]) -> str:
+    """Why hours left over did not go to a short tier: focus elsewhere, or too few to serve one."""
+    barred = [m.name for m, _ in unused if not m.serves(row.tier)]
+    too_few = [m.name for m, _ in unused if m.serves(row.tier)]
+    reasons = []
+    if barred:
+        reasons.append(f"{_names(barred)} may not serve it")
+    if too_few:
+        reasons.append(f"{_names(too_few)} {'has' if len(too_few) == 1 else 'have'} less than "
+                       f"one partner's {_h(row.hours_per_partner)} left")
+    return f"{row.tier} cannot use them: {'; '.join(reasons)}."
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _h(hours: float) -> str:
