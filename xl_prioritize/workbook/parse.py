@@ -344,6 +344,7 @@ def parse_tiers(grid: Grid, method: str | None, out: Collector) -> list[Tier]:
     }.get(method or "", "a number ≥ 0")
     tiers: list[Tier] = []
     size_cells: list[str] = []
+    service_cells: list[str] = []
     seen: dict[str, str] = {}
     errors_before = len(out.errors)
     for n, i in enumerate(rows):
@@ -373,6 +374,7 @@ def parse_tiers(grid: Grid, method: str | None, out: Collector) -> list[Tier]:
         if name is not None and hours is not None:
             tiers.append(Tier(name, size, service, hours))
             size_cells.append(size_where)
+            service_cells.append(c.cell_ref(sheet, row, service_col + 1))
     if not rows:
         out.error(Code.NO_TIERS, c.cell_ref(sheet, 2, key + 1),
                   "no tiers; expected at least one tier, best first")
@@ -380,10 +382,10 @@ def parse_tiers(grid: Grid, method: str | None, out: Collector) -> list[Tier]:
         return tiers
     check_tier_sizes(tiers, size_cells, method, out)
     pairs: dict[tuple[str, float], str] = {}
-    for tier in tiers:
+    for tier, service_cell in zip(tiers, service_cells, strict=True):
         pair = (c.normalize_header(tier.service_level), tier.hours)
         if pair in pairs:
-            out.warn(Code.UNDIFFERENTIATED_TIERS, f"{sheet}!{tier.name}",
+            out.warn(Code.UNDIFFERENTIATED_TIERS, service_cell,
                      f"tiers {pairs[pair]!r} and {tier.name!r} have the same service level and "
                      f"hours; a tier with no differentiated service is just a label")
         pairs.setdefault(pair, tier.name)
