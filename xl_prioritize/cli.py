@@ -108,5 +108,39 @@ def demo(path: Path) -> None:
     sys.exit(run_rescore(path, _console()))
 
 
+@cli.group()
+def addin() -> None:
+    """The Excel add-in: a Partners tab whose Re-score button re-scores the open workbook."""
+
+
+@addin.command("build")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+def addin_build(directory: Path) -> None:
+    """Write xl_prioritize.xlam into DIRECTORY (default: here), pointed at this Python.
+
+    \b
+    Example:
+        xl-prioritize addin build dist
+    """
+    from .addin import build_addin
+
+    path = build_addin(directory)
+    click.echo(f"Wrote {path}")
+
+
+@addin.command("install")
+def addin_install() -> None:
+    """Put the add-in where Excel opens it at start (Windows XLSTART, macOS Startup/Excel).
+
+    \b
+    Example:
+        xl-prioritize addin install
+    """
+    from .addin import install_addin
+
+    sys.exit(install_addin(click.echo))
+
+
 def main() -> None:  # pragma: no cover - console entry
     cli()
