@@ -1,0 +1,38 @@
+"""Shared fixtures: the LibreOffice recalculation harness (see tests/support/libreoffice.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from support.libreoffice import Recalc, recalculate, soffice_path
+
+SOFFICE_MISSING = "LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui"
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Path of the LibreOffice executable; skips locally, fails under CI (CI=true), when it is absent."""
+    path = soffice_path()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{SOFFICE_MISSING} (required under CI)")
+        pytest.skip(SOFFICE_MISSING)
+    return path
+
+
+@pytest.fixture
+def recalc(soffice: str, tmp_path: Path) -> Recalc:
+    """`recalc(src)` -> path of `src` recalculated by LibreOffice, in a fresh folder under tmp_path.
+
+    Read the result with `openpyxl.load_workbook(path, data_only=True)`.
+    """
+    counter = 0
+
+    def _recalc(src: Path) -> Path:
+        nonlocal counter
+        counter += 1
+        return recalculate(src, tmp_path / f"recalculated-{counter}")
+
+    return _recalc
