@@ -63,6 +63,8 @@ class Roster:
     overrides: list[str | None]
     override_reasons: list[str | None]
     groups: list[object] | None = None
+    override_cells: list[str] | None = None
+    """Where each partner's Tier override stands (`Roster!K7`), for messages."""
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -18,7 +18,9 @@ def print_summary(outcome: Outcome, console: Console, source: str) -> None:
     for header, justify in (("Tier", "left"), ("Partners", "right"), ("Service level", "left"),
                             ("Hours needed", "right"), ("Allocated", "right"),
                             ("Coverage", "right")):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        wide = header == "Service level"
+        table.add_column(header, justify=justify, no_wrap=wide,  # type: ignore[arg-type]
+                         overflow="ellipsis" if wide else "fold", max_width=34 if wide else None)
     for row in plan.tiers:
         coverage = f"{row.coverage:.0%}" if row.coverage is not None else "–"
         table.add_row(row.tier, str(row.partners), service.get(row.tier, ""),

@@ -34,7 +34,7 @@ def compute(inputs: Inputs) -> Results:
     for i, override in enumerate(roster.overrides):
         if override is not None:
             warnings.append(Problem(
-                Code.OVERRIDE, f"Roster:{roster.ids[i]}",
+                Code.OVERRIDE, roster.override_cells[i] if roster.override_cells else roster.ids[i],
                 f"partner {roster.ids[i]} overridden to {override} (computed {final[i]}): "
                 f"{roster.override_reasons[i]}",
             ))

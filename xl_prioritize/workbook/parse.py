@@ -579,7 +579,9 @@ def parse_roster(
         header=header, columns=cols, factor_columns=factor_cols, output_columns=outputs,
         rows=[i + 1 for i in rows], height=len(grid), width=width,
     )
-    roster = Roster(ids, names, managers, scores, overrides, reasons, groups)
+    override_cells = [c.cell_ref(sheet, row, override_col + 1) if override_col is not None else ""
+                      for row in (i + 1 for i in rows)]
+    roster = Roster(ids, names, managers, scores, overrides, reasons, groups, override_cells)
     return roster, layout
 
 
