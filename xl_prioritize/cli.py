@@ -69,6 +69,33 @@ def rescore(file: Path) -> None:
 
 
 @cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("partner_id", required=False)
+def history(file: Path, partner_id: str | None) -> None:
+    """Quarter by quarter from FILE's archives and current results, read-only.
+
+    With PARTNER_ID: that partner's score, rank and tier in each quarter.
+    Without: how many partners each tier held in each quarter.
+
+    \b
+    Examples:
+        xl-prioritize history partners.xlsx P-017
+        xl-prioritize history partners.xlsx
+    """
+    from .history_report import print_partner_history, print_tier_sizes
+
+    console = _console()
+    try:
+        if partner_id is None:
+            print_tier_sizes(file, console)
+        else:
+            print_partner_history(file, partner_id, console)
+    except LookupError as missing:
+        err.print(f"[red]{file.name}:[/red] {missing}", highlight=False)
+        sys.exit(1)
+
+
+@cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def template(path: Path, force: bool) -> None:

@@ -69,8 +69,8 @@ def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
     snapshot_sheet = find_sheet(names, c.SNAPSHOT)
     snapshot: Grid | None = None
     if snapshot_sheet is not None:
-        snapshot = decode_rows(book.read_grid(snapshot_sheet))
-    elif parse_log(read.get(c.LOG))[2] is not None and c.ROSTER in read:
+        snapshot = decode_rows(book.read_grid(snapshot_sheet)) or None
+    if snapshot is None and parse_log(read.get(c.LOG))[2] is not None and c.ROSTER in read:
         snapshot = book.read_values(find_sheet(names, c.ROSTER))  # type: ignore[arg-type]
     parsed = parse_workbook(names, read, archives, snapshot)
     return parsed, read[c.ROSTER]

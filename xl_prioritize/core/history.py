@@ -10,6 +10,8 @@ import pandas as pd
 from ..model import ArchivedQuarter
 from ..workbook.contract import COMPARE_HEADERS, UNSCORED, normalize_header
 
+CHANGE_DECIMALS = 9
+
 
 def tier_position(name: str | None, tier_names: Sequence[str]) -> int | None:
     """0 for the best tier; Unscored after every tier; None for a name no tier has now."""
@@ -89,10 +91,7 @@ def compare_table(
                 rows.append((pid, latest.names[i], latest.scores[i], None, latest.tiers[i],
                              None, "left"))
     frame = pd.DataFrame(rows, columns=["id", "name", "prev", "score", "prev_tier", "tier", "move"])
-    frame["change"] = [
-        s - p if isinstance(s, float) and isinstance(p, (int, float)) else None
-        for s, p in zip(frame["score"], frame["prev"], strict=True)
-    ]
+    frame["change"] = [_change(p, s) for s, p in zip(frame["score"], frame["prev"], strict=True)]
     frame["_steps"] = [
         _steps(p, t, tier_names) for p, t in zip(frame["prev_tier"], frame["tier"], strict=True)
     ]
@@ -105,6 +104,15 @@ def compare_table(
     table = frame[["id", "name", "prev", "score", "change", "prev_tier", "tier", "move"]]
     table.columns = list(COMPARE_HEADERS)
     return table.reset_index(drop=True)
+
+
+def _change(previous: object, current: object) -> float | None:
+    """Score change, rounded so float noise in equal scores reads as no change."""
+    if not isinstance(previous, (int, float)) or not isinstance(current, (int, float)):
+        return None
+    if np.isnan(previous) or np.isnan(current):
+        return None
+    return round(float(current) - float(previous), CHANGE_DECIMALS) + 0.0
 
 
 def _steps(previous: object, current: object, tier_names: Sequence[str]) -> int:

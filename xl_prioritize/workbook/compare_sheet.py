@@ -48,14 +48,15 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     found = history.climbers(inputs.roster.ids, inputs.roster.names, results.movement, table,
                              inputs.history, tier_names)
     climb = [("Climbers", None, None), ("Partner ID", "Partner", "Why")]
-    climb += found or [("(none yet: climbers need an archived quarter)", None, None)]
+    none = "(none)" if inputs.history else "(none yet: climbers need an archived quarter)"
+    climb += found or [(none, None, None)]
     ops += [
         WriteBlock(sheet, top, side, tuple(climb)),
         Style(sheet, Area(top, side), bold=True),
         Style(sheet, Area(top + 1, side, 1, 3), bold=True, fill=HEADER_FILL),
     ]
 
-    trend_top = top + len(climb) + 1
+    trend_top = top + len(climb) + 2
     quarters, sizes = history.tier_sizes_by_quarter(inputs.history, inputs.settings.quarter,
                                                     results.tier, tier_names)
     trend = [("Quarter", *tier_names)]

@@ -244,7 +244,23 @@ def log_ops(parsed: Parsed, results: Results, info: RunInfo, sheet: str) -> Plan
     return ops
 
 
+def archive_position(parsed: Parsed, earlier: Plan) -> str:
+    """The sheet a new archive goes right after: before the newest archive already there, so
+    archives stand newest first; with none yet, after the last working sheet."""
+    order = list(parsed.layout.sheet_order)
+    for op in earlier:
+        if isinstance(op, EnsureSheet) and op.sheet not in order:
+            at = order.index(op.after) + 1 if op.after in order else len(order)
+            order.insert(at, op.sheet)
+    first = next((i for i, n in enumerate(order) if c.quarter_of_archive(n) is not None), None)
+    if first:
+        return order[first - 1]
+    snapshot = parsed.layout.sheets.get(c.SNAPSHOT)
+    return [n for n in order if n != snapshot and c.quarter_of_archive(n) is None][-1]
+
+
 def archive_ops(parsed: Parsed, after: str) -> Plan:
+    """The archive of the last quarter's results, from the snapshot, as values and protected."""
     if parsed.archive is None:
         return []
     quarter, grid = parsed.archive
@@ -291,7 +307,7 @@ def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInf
     ops += capacity_ops(parsed, results, sheets[c.CAPACITY])
     ops += compare_ops(parsed, results, sheets[c.COMPARE])
     ops += log_ops(parsed, results, info, sheets[c.LOG])
-    ops += archive_ops(parsed, after=sheet_order_after(parsed, created))
+    ops += archive_ops(parsed, after=archive_position(parsed, ops))
 
     snapshot_sheet = parsed.layout.sheets.get(c.SNAPSHOT, c.SNAPSHOT)
     ops += snapshot_ops(roster_snapshot(parsed, results, roster_grid, out), snapshot_sheet)
