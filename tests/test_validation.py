@@ -82,8 +82,6 @@ def test_quarter_missing(tmp_path: Path) -> None:
     expect_error(path, Code.REQUIRED, "Settings!A:B", "Quarter", "YYYY-Qn", cli_names_cells=False)
 
 
-@pytest.mark.xfail(strict=True, reason="summary.print_errors prints through rich with emoji codes "
-                   "on: 'Settings!A:B: the' shows ':B:' as an emoji")
 def test_quarter_missing_cli_names_the_cells(tmp_path: Path) -> None:
     path = workbook(tmp_path, settings={"Tier method": "count"})
     result = CliRunner().invoke(cli, ["rescore", str(path)])

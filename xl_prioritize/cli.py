@@ -13,11 +13,11 @@ from .problems import InputErrors, WorkbookBusy
 EXIT_INPUT_ERRORS = 2
 EXIT_BUSY = 3
 
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
 
 def _console() -> Console:
-    return Console(soft_wrap=True)
+    return Console(soft_wrap=True, emoji=False, highlight=False)
 
 
 def run_rescore(path: Path, console: Console) -> int:

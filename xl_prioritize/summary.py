@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .model import CapacityPlan
@@ -36,11 +37,11 @@ def print_summary(outcome: Outcome, console: Console, source: str) -> None:
     if outcome.guidance:
         console.print("[bold]What the hours say[/bold]")
     for line in outcome.guidance:
-        console.print(f"  • {line}", highlight=False)
+        console.print(f"  • {escape(line)}", highlight=False)
     if outcome.warnings:
         console.print(f"[yellow]{len(outcome.warnings)} warning(s):[/yellow]")
         for warning in outcome.warnings:
-            console.print(f"  {warning}", highlight=False)
+            console.print(f"  {escape(str(warning))}", highlight=False)
 
 
 def member_table(plan: CapacityPlan) -> Table:
@@ -61,4 +62,4 @@ def print_errors(error: InputErrors, console: Console) -> None:
     console.print(f"[red]{error.source}: {count} input {noun}; nothing was written.[/red]",
                   highlight=False)
     for problem in error.problems:
-        console.print(f"  {problem}  [dim]\\[{problem.code}][/dim]", highlight=False)
+        console.print(f"  {escape(str(problem))}  [dim]\\[{problem.code}][/dim]", highlight=False)
