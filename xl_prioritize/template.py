@@ -722,6 +722,10 @@ def write_workbook(path: Path, content: WorkbookContent = DEFAULT_CONTENT) -> Pa
     _write_tiers(sheets[c.TIERS], st, content)
     _write_team(sheets[c.TEAM], st, content)
     _write_roster(sheets[c.ROSTER], st, content)
+    for sheet in sheets.values():
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
     sheets[START].activate()
     wb.close()
     return path
