@@ -37,7 +37,7 @@ def print_summary(outcome: Outcome, console: Console, source: str) -> None:
     if outcome.guidance:
         console.print("[bold]What the hours say[/bold]")
     for line in outcome.guidance:
-        console.print(f"  • {escape(line)}", highlight=False)
+        console.print(f"  • {escape(line)}", highlight=False, emoji=False)
     if outcome.warnings:
         console.print(f"[yellow]{len(outcome.warnings)} warning(s):[/yellow]")
         for warning in outcome.warnings:
@@ -51,7 +51,7 @@ def member_table(plan: CapacityPlan) -> Table:
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
     for load in plan.members:
         share = f"{load.load:.0%}" if load.load is not None else "–"
-        table.add_row(load.member.name, f"{load.member.hours:g}", str(load.partners),
+        table.add_row(escape(load.member.name), f"{load.member.hours:g}", str(load.partners),
                       f"{load.hours:g}", share)
     return table
 
