@@ -34,10 +34,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from builders import build_workbook, digest, table
+from rich.console import Console
 
 from xl_prioritize.core.capacity import fitting_hours, partners_served
 from xl_prioritize.problems import Code, InputErrors
 from xl_prioritize.rescore import rescore_file
+from xl_prioritize.summary import print_summary
 from xl_prioritize.workbook.contract import CAPACITY_MEMBER_HEADERS, CAPACITY_TIER_HEADERS
 
 FACTORS = [("Customer overlap", 35), ("Sales engagement", 30), ("Solution fit", 20),
@@ -258,3 +260,26 @@ def test_team_without_hours_is_a_warning(tmp_path: Path) -> None:
     team = [("Ana", 0, None), ("Ben", None, None)]
     assert warnings_of(tmp_path, team) == [(Code.NO_TEAM_HOURS, "Team!B2:B3")]
     assert set(assigned(tmp_path / "warn.xlsx").values()) == {"Unassigned", None}
+
+
+def test_summary_prints_team_load_and_guidance(seed: Path) -> None:
+    outcome = rescore_file(seed, run_by="test")
+    console = Console(record=True, width=400)
+    print_summary(outcome, console, "seed.xlsx")
+    text = console.export_text()
+    assert "What the hours say" in text
+    assert "  • Tier 2 is short: 40 partners × 2 h = 80 h needed, 18 h allocated (62 h short)." \
+        in text
+    assert "  • Unused hours: 28 h a month (Ana 16 h, Cleo 12 h)." in text
+    dev = next(line for line in text.splitlines() if "Dev" in line and "│" in line)
+    assert [cell.strip() for cell in dev.split("│")[1:-1]] == ["Dev", "60", "16", "60", "100%"]
+
+
+def test_guidance_when_every_partner_is_served(tmp_path: Path) -> None:
+    # Default tiers: P1, P2 at 6 h and P3-P5 at 2 h = 18 h; Ana 20 h and Ben 10 h serve any tier.
+    # P1 Ana (14 left), P2 Ana (8), P3 Ben (10 > 8; 8 left), P4 Ana (8 = 8, Team order; 6),
+    # P5 Ben (6): 6 h each unused.
+    path = build_workbook(tmp_path / "ok.xlsx", factors=FACTORS, roster_rows=ROWS)
+    outcome = rescore_file(path, run_by="test")
+    assert outcome.guidance == ["Every partner in a tier with hours is served.",
+                                "Unused hours: 12 h a month (Ana 6 h, Ben 6 h)."]

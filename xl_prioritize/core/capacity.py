@@ -153,6 +153,8 @@ def guidance(
         short_tier_line(row, hours_left_for(row.tier, done, tiers_of_rows, hours_of, team), team)
         for row in short
     ]
+    if not short and any(row.hours_needed > 0 for row in plan.tiers):
+        lines.append("Every partner in a tier with hours is served.")
     unused = [(m.member, m.member.hours - m.hours) for m in plan.members]
     unused = [(member, h) for member, h in unused if h > EPSILON]
     if unused:

@@ -28,7 +28,7 @@ def capacity_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
                             ", ".join(load.member.focus_tiers) or None, load.partners, load.hours,
                             load.load))
     tiers_n, members_n = len(plan.tiers), len(plan.members)
-    guidance = plan.guidance or ["Every tier's hours are covered."]
+    guidance = plan.guidance or ["No tier costs hours."]
     guidance_rows = tuple((line,) for line in ["What the hours say", *guidance])
 
     ops: Plan = [
