@@ -12,7 +12,7 @@ import numpy as np
 from ..model import ArchivedQuarter, Factor, Inputs, Member, Roster, Settings, Tier
 from ..problems import Code, InputErrors, Problem, describe
 from . import contract as c
-from .cells import Grid, as_number, as_text, cell, is_blank, last_filled_row
+from .cells import Grid, as_number, as_text, cell, is_blank, last_filled_column, last_filled_row
 
 EPSILON = 1e-9
 
@@ -30,6 +30,8 @@ class RosterLayout:
     height: int
     """Rows the grid holds, header included."""
     width: int
+    filled_width: int = 0
+    """Columns up to the last non-blank cell of any row: new output columns go to its right."""
 
 
 @dataclass
@@ -578,6 +580,7 @@ def parse_roster(
     layout = RosterLayout(
         header=header, columns=cols, factor_columns=factor_cols, output_columns=outputs,
         rows=[i + 1 for i in rows], height=len(grid), width=width,
+        filled_width=max((last_filled_column(line) for line in grid), default=-1) + 1,
     )
     override_cells = [c.cell_ref(sheet, row, override_col + 1) if override_col is not None else ""
                       for row in (i + 1 for i in rows)]

@@ -56,7 +56,8 @@ class RosterOutput:
 def roster_output_layout(parsed: Parsed) -> RosterOutput:
     roster = parsed.layout.roster
     columns = {name: col + 1 for name, col in roster.output_columns.items()}
-    next_col = last_filled_column(roster.header) + 2
+    # right of every filled cell, not just the header: a headerless column of notes is the user's
+    next_col = max(last_filled_column(roster.header) + 2, roster.filled_width + 1)
     new = []
     for name in c.OUTPUT_COLUMNS:
         if name not in columns:
