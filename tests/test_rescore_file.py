@@ -352,3 +352,32 @@ def test_log_row_fields(tmp_path: Path) -> None:
     log = table(path, "Log")
     assert len(log) == 2 and log[1]["Input fingerprint"] != fingerprint
     assert "Customer overlap 40" in log[1]["Weights"]
+
+
+def test_a_headerless_user_column_is_not_overwritten(tmp_path: Path) -> None:
+    # a note typed in column I, right of the last header (G), with no header of its own
+    rows = [["P1", "Alpha", None, 5, 4, 3, 2, None, "call back in May"],
+            ["P2", "Beta", None, 3, 3, 3, 3]]
+    path = build_workbook(tmp_path / "notes.xlsx", roster_rows=rows)
+    rescore_file(path, run_by="tester", now=NOW)
+    ws = openpyxl.load_workbook(path)["Roster"]
+    assert ws["I2"].value == "call back in May"
+    header = [c.value for c in ws[1]]
+    assert header[9:] == OUTPUTS   # created from column J on
+    assert ws["K2"].value == 1 and ws["K3"].value == 2
+
+
+def test_a_cleared_partner_row_loses_its_outputs(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "cleared.xlsx", roster_rows=[
+        ["P1", "Alpha", None, 5, 4, 3, 2], ["P2", "Beta", None, 3, 3, 3, 3],
+        ["P3", "Gamma", None, 1, 1, 1, 1]])
+    rescore_file(path, run_by="tester", now=NOW)
+    wb = openpyxl.load_workbook(path)
+    for col in range(1, 8):
+        wb["Roster"].cell(row=3, column=col).value = None
+    wb.save(path)
+    outcome = rescore_file(path, run_by="tester", now=NOW)
+    assert outcome.partners == 2
+    rows = sheet_rows(path, "Roster")
+    assert all(v is None for v in rows[2])
+    assert [rows[1][8], rows[3][8]] == [1, 2]
