@@ -239,6 +239,16 @@ def parse_settings(
     ), rows, numeric
 
 
+def tier_method_as_typed(grid: Grid) -> str | None:
+    """The Tier method even when another setting is wrong, so Size errors say what is accepted."""
+    for i in range(1, len(grid)):
+        if c.normalize_header(cell(grid, i, 0)) == c.normalize_header(c.TIER_METHOD):
+            value = cell(grid, i, 1)
+            text = str(value).strip().casefold() if not is_blank(value) else c.DEFAULT_TIER_METHOD
+            return text if text in c.TIER_METHODS else None
+    return c.DEFAULT_TIER_METHOD
+
+
 # --- Factors ---------------------------------------------------------------------------------
 
 RESERVED_ROSTER = (
@@ -662,7 +672,8 @@ def parse_workbook(
     roster_header = list(roster_grid[0]) if roster_grid else []
     settings, setting_rows, numeric = parse_settings(read[c.SETTINGS], roster_header, out)
     factors, weight_cells, factor_cols = parse_factors(read[c.FACTORS], roster_header, out)
-    tiers = parse_tiers(read[c.TIERS], settings.tier_method if settings else None, out)
+    tiers = parse_tiers(read[c.TIERS], settings.tier_method if settings else
+                        tier_method_as_typed(read[c.SETTINGS]), out)
     team = parse_team(read.get(c.TEAM), tiers, out)
     roster, roster_layout = parse_roster(roster_grid, settings, factor_cols, tiers, out)
     log_header, log_next, results_quarter = parse_log(read.get(c.LOG))
