@@ -423,3 +423,64 @@ def test_tier_sizes_by_quarter_and_chart(year: dict[str, Any]) -> None:
     header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 10).value == "Quarter")
     first, last = header_row + 1, header_row + len(QUARTERS)
     assert f"'Compare'!$J${first}:$J${last}" in on_compare[0]
+
+
+# --- Workbooks built by hand ----------------------------------------------------------------------
+
+HAND_HEADER = ["Partner ID", "Partner", "Partner manager", *FACTOR_NAMES, "Score", "Rank", "Tier"]
+HAND_ROWS = [["P1", "One", None, 5, 5, 5, 5, 100, 1, "Tier 1"],
+             ["P2", "Two", None, 1, 1, 1, 1, 0, 2, "Tier 1"],
+             ["P3", "Three", None, 3, 3, 3, 3, 50, 3, "Tier 3"]]
+
+
+def hand_built(tmp_path: Path, log_quarter: str | None, archive: str | None = None) -> Path:
+    path = build_workbook(tmp_path / "hand.xlsx",
+                          settings={"Quarter": "2026-Q4", "Tier method": "count"},
+                          roster_header=HAND_HEADER, roster_rows=HAND_ROWS)
+    wb = openpyxl.load_workbook(path)
+    if log_quarter is not None:
+        log = wb.create_sheet("Log")
+        log.append(["Run at", "Quarter"])
+        log.append([None, log_quarter])
+    if archive is not None:
+        ws = wb.create_sheet(archive)
+        ws.append(["Partner ID", "Partner", "Score", "Tier"])
+        ws.append(["P1", "One", 80, "Tier 2"])
+        ws.append(["P3", "Three", 90, "Tier 1"])
+    wb.save(path)
+    return path
+
+
+def test_without_a_snapshot_the_roster_as_typed_is_archived(tmp_path: Path) -> None:
+    path = hand_built(tmp_path, "2026-Q3")
+    outcome = rescore_file(path, run_by="tester")
+    assert outcome.archived == "Archive 2026-Q3"
+    archived = table(path, "Archive 2026-Q3")
+    assert [(r["Partner ID"], r["Score"], r["Rank"], r["Tier"]) for r in archived] == [
+        ("P1", 100, 1, "Tier 1"), ("P2", 0, 2, "Tier 1"), ("P3", 50, 3, "Tier 3")]
+    # Now: P1 100, P3 50, P2 0 -> Tier 1 P1 P3, Tier 2 P2.
+    got = {r["Partner ID"]: (r["Tier"], r["Previous tier"], r["Movement"])
+           for r in table(path, "Roster")}
+    assert got == {"P1": ("Tier 1", "Tier 1", "same"), "P2": ("Tier 2", "Tier 1", "down"),
+                   "P3": ("Tier 1", "Tier 3", "up")}
+
+
+def test_an_archive_typed_by_hand_gives_the_previous_tier(tmp_path: Path) -> None:
+    path = hand_built(tmp_path, None, archive="Archive 2026-Q2")
+    before = table(path, "Archive 2026-Q2")
+    rescore_file(path, run_by="tester")
+    got = {r["Partner ID"]: (r["Previous tier"], r["Movement"]) for r in table(path, "Roster")}
+    assert got == {"P1": ("Tier 2", "up"), "P2": (None, "new"), "P3": ("Tier 1", "same")}
+    assert table(path, "Archive 2026-Q2") == before
+    rows = {r[0]: r for r in compare_table(path)}
+    assert rows["P3"][2:5] == (90, 50, -40)
+
+
+def test_an_existing_archive_of_the_results_quarter_is_kept_and_warned(tmp_path: Path) -> None:
+    path = hand_built(tmp_path, "2026-Q3", archive="Archive 2026-Q3")
+    before = table(path, "Archive 2026-Q3")
+    outcome = rescore_file(path, run_by="tester")
+    assert outcome.archived is None
+    assert table(path, "Archive 2026-Q3") == before
+    assert Code.ARCHIVE_EXISTS in [w.code for w in outcome.warnings]
+    assert "Archive 2026-Q3" in table(path, "Log")[-1]["Warnings"]
