@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .problems import InputErrors, WorkbookBusy
 
@@ -91,7 +92,8 @@ def history(file: Path, partner_id: str | None) -> None:
         else:
             print_partner_history(file, partner_id, console)
     except LookupError as missing:
-        err.print(f"[red]{file.name}:[/red] {missing}", highlight=False)
+        err.print(f"[red]{escape(file.name)}:[/red] {escape(str(missing))}", highlight=False,
+                  emoji=False)
         sys.exit(1)
 
 

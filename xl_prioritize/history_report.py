@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .model import ArchivedQuarter
@@ -138,7 +139,8 @@ def tier_sizes(path: Path | str) -> TierSizes:
 def print_partner_history(path: Path | str, partner_id: object, console: Console) -> None:
     found = partner_history(path, partner_id)
     name = f" {found.name}" if not is_blank(found.name) else ""
-    table = Table(title=f"{Path(path).name}: {found.partner_id}{name}", title_justify="left")
+    title = escape(f"{Path(path).name}: {found.partner_id}{name}")
+    table = Table(title=title, title_justify="left")
     for header, justify in (("Quarter", "left"), ("Score", "right"), ("Rank", "right"),
                             ("Tier", "left")):
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
@@ -146,7 +148,7 @@ def print_partner_history(path: Path | str, partner_id: object, console: Console
         quarter = f"{row.quarter} (current)" if row.current else row.quarter
         score = f"{row.score:.1f}" if row.score is not None else "–"
         rank = str(row.rank) if row.rank is not None else "–"
-        table.add_row(quarter, score, rank, row.tier or "–")
+        table.add_row(quarter, score, rank, escape(row.tier or "–"))
     console.print(table)
 
 
@@ -154,10 +156,11 @@ def print_tier_sizes(path: Path | str, console: Console) -> None:
     sizes = tier_sizes(path)
     if not sizes.quarters:
         raise LookupError("no results yet: no archive and no re-score in the Log")
-    table = Table(title=f"{Path(path).name}: partners per tier by quarter", title_justify="left")
+    title = escape(f"{Path(path).name}: partners per tier by quarter")
+    table = Table(title=title, title_justify="left")
     table.add_column("Quarter")
     for tier in sizes.tiers:
-        table.add_column(tier, justify="right")
+        table.add_column(escape(tier), justify="right")
     table.add_column("Total", justify="right")
     for quarter, counts in zip(sizes.quarters, sizes.counts, strict=True):
         label = f"{quarter} (current)" if quarter == sizes.current else quarter
