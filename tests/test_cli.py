@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
@@ -105,29 +104,24 @@ def test_rescore_a_lock_file_of_another_workbook_does_not_refuse(tmp_path: Path)
 
 # --- demo -------------------------------------------------------------------------------------
 
-DEMO_READY = all(importlib.util.find_spec(m) is not None
-                 for m in ("xl_prioritize.demo", "xl_prioritize.template"))
+def test_demo_writes_a_workbook_and_prints_the_tier_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["demo"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "xl-prioritize-demo.xlsx"
+    assert path.exists()
+    roster = table(path, "Roster")
+    assert len(roster) == 140
+    counts = Counter(r["Tier"] for r in roster)
+    assert sum(counts.values()) == 140
+    assert "140 partners" in result.output
+    for tier, count in counts.items():
+        assert re.search(rf"{re.escape(tier)}\s*│\s*{count}\s*│", result.output), (tier, count)
+    assert len(table(path, "Log")) == 1
 
 
-@pytest.mark.skipif(not DEMO_READY, reason="xl_prioritize/demo.py and template.py not landed yet")
-def test_demo_writes_a_workbook_and_prints_the_tier_summary(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["demo"], env=WIDE)
-        assert result.exit_code == 0, result.output
-        path = Path("xl-prioritize-demo.xlsx")
-        assert path.exists()
-        roster = table(path, "Roster")
-        assert len(roster) == 140
-        counts = Counter(r["Tier"] for r in roster)
-        assert sum(counts.values()) == 140
-        assert "140 partners" in result.output
-        for tier, count in counts.items():
-            assert re.search(rf"{re.escape(tier)}\s*│\s*{count}\s*│", result.output), (tier, count)
-        assert len(table(path, "Log")) == 1
-
-
-@pytest.mark.skipif(not DEMO_READY, reason="xl_prioritize/demo.py and template.py not landed yet")
 def test_demo_to_a_named_path(tmp_path: Path) -> None:
     path = tmp_path / "example.xlsx"
     result = CliRunner().invoke(cli, ["demo", str(path)], env=WIDE)
