@@ -1,0 +1,161 @@
+"""The ribbon add-in: built from xlwings' quickstart add-in, its VBA untouched, its ribbon ours."""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import xlwings
+from click.testing import CliRunner
+
+from xl_prioritize.addin import (
+    ADDIN_NAME,
+    CUSTOMUI_NS,
+    build_addin,
+    install_addin,
+    quickstart_addin,
+    startup_folder,
+)
+from xl_prioritize.cli import cli
+
+NS = {"ui": CUSTOMUI_NS}
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+WIN_PYTHON = r"C:\Users\ana\venv\Scripts\python.exe"
+
+
+def conf_sheet(path: Path) -> dict[str, str | None]:
+    """Column A -> column B of the add-in's config sheet, read from its XML (openpyxl refuses
+    an add-in's content type)."""
+    with zipfile.ZipFile(path) as archive:
+        strings = ["".join(si.itertext()) for si in
+                   ET.fromstring(archive.read("xl/sharedStrings.xml")).iter(f"{MAIN}si")]
+        sheet = ET.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    conf: dict[str, str | None] = {}
+    for row in sheet.iter(f"{MAIN}row"):
+        cells = {c.get("r", "")[0]: c for c in row.iter(f"{MAIN}c")}
+        key = cells.get("A")
+        if key is None or key.get("t") != "s":
+            continue
+        value = cells.get("B")
+        text = "".join(value.itertext()) if value is not None else None
+        conf[strings[int(key.findtext(f"{MAIN}v"))]] = text
+    return conf
+
+
+def test_the_vba_project_is_xlwings_own_byte_for_byte(tmp_path: Path) -> None:
+    path = build_addin(tmp_path, platform="win32", interpreter=WIN_PYTHON)
+    assert path.name == ADDIN_NAME == "xl_prioritize.xlam"
+    with zipfile.ZipFile(path) as built, zipfile.ZipFile(quickstart_addin()) as original:
+        assert built.read("xl/vbaProject.bin") == original.read("xl/vbaProject.bin")
+        assert built.namelist() == original.namelist()
+        changed = [n for n in original.namelist() if built.read(n) != original.read(n)]
+    assert sorted(changed) == ["customUI/customUI.xml", "xl/workbook.xml",
+                               "xl/worksheets/sheet1.xml"]
+
+
+def test_the_ribbon_has_the_button_and_keeps_the_original_action(tmp_path: Path) -> None:
+    with zipfile.ZipFile(quickstart_addin()) as original:
+        old = ET.fromstring(original.read("customUI/customUI.xml"))
+    action = old.find(".//ui:button", NS).get("onAction")
+    assert action == "RibbonMyAddin.RunMain"
+
+    with zipfile.ZipFile(build_addin(tmp_path, platform="win32")) as built:
+        root = ET.fromstring(built.read("customUI/customUI.xml"))
+    tab = root.find("./ui:ribbon/ui:tabs/ui:tab", NS)
+    group = tab.find("ui:group", NS)
+    buttons = group.findall("ui:button", NS)
+    assert (tab.get("label"), group.get("label")) == ("Partners", "Prioritization")
+    assert len(buttons) == 1
+    button = buttons[0]
+    assert button.get("label") == "Re-score"
+    assert button.get("size") == "large"
+    assert button.get("imageMso") == "CalculateNow"
+    assert button.get("onAction") == action
+
+
+def test_the_vba_runs_main_of_the_module_named_like_the_file() -> None:
+    # RibbonMyAddin.RunMain, as the quickstart's VBA has it (read with oletools):
+    #   mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))
+    #   RunPython "import " & mymodule & ";" & mymodule & ".main()"
+    # The VBA stream is compressed; its module names and the config keys stay readable.
+    with zipfile.ZipFile(quickstart_addin()) as original:
+        vba = original.read("xl/vbaProject.bin")
+    assert b"RibbonMyAddin" in vba
+    module = ADDIN_NAME.rsplit(".", 1)[0]
+    assert f"import {module};{module}.main()" == "import xl_prioritize;xl_prioritize.main()"
+    import xl_prioritize
+
+    assert callable(xl_prioritize.main)
+
+
+def test_the_config_sheet_points_at_the_python_that_built_it(tmp_path: Path) -> None:
+    path = build_addin(tmp_path, platform="win32", interpreter=WIN_PYTHON)
+    with zipfile.ZipFile(path) as built:
+        book = ET.fromstring(built.read("xl/workbook.xml"))
+    assert [s.get("name") for s in book.iter(f"{MAIN}sheet")] == ["myaddin.conf"]
+    conf = conf_sheet(path)
+    assert conf["Interpreter_Win"] == WIN_PYTHON
+    assert conf["Interpreter_Mac"] is None
+    assert conf["PYTHONPATH"] is None
+
+
+def test_on_macos_the_mac_key_is_set(tmp_path: Path) -> None:
+    path = build_addin(tmp_path, platform="darwin", interpreter="/Users/ana/venv/bin/python")
+    conf = conf_sheet(path)
+    assert conf["Interpreter_Mac"] == "/Users/ana/venv/bin/python"
+    assert conf["Interpreter_Win"] is None
+
+
+def test_libreoffice_opens_the_add_in(tmp_path: Path, soffice: str) -> None:
+    path = build_addin(tmp_path, platform="win32", interpreter=WIN_PYTHON)
+    out = tmp_path / "out"
+    # LibreOffice does not recognise .xlam by itself: name the macro-enabled OOXML filter.
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "xlsx", "--outdir", str(out),
+         str(path)],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    converted = out / "xl_prioritize.xlsx"
+    assert converted.exists(), done.stdout + done.stderr
+    ws = openpyxl.load_workbook(converted).worksheets[0]
+    assert ws.title == "myaddin.conf"
+    assert ws["A1"].value == "Interpreter_Win" and ws["B1"].value == WIN_PYTHON
+
+
+def test_build_command_writes_the_add_in(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["addin", "build", str(tmp_path / "dist")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "dist" / ADDIN_NAME).exists()
+    assert f"Wrote {tmp_path / 'dist' / ADDIN_NAME}" in result.output
+
+
+def test_install_on_linux_points_to_the_command_line() -> None:
+    lines: list[str] = []
+    assert install_addin(lines.append, platform="linux") == 1
+    assert "Excel does not run on this system (linux)" in lines[0]
+    assert "xl-prioritize rescore FILE" in lines[0]
+
+
+def test_install_on_windows_puts_it_in_xlstart(tmp_path: Path) -> None:
+    lines: list[str] = []
+    appdata = str(tmp_path / "AppData" / "Roaming")
+    assert install_addin(lines.append, platform="win32", appdata=appdata) == 0
+    target = Path(appdata) / "Microsoft" / "Excel" / "XLSTART" / ADDIN_NAME
+    assert target.exists()
+    assert lines[0] == f"Installed the add-in: {target}"
+
+
+def test_install_on_macos_also_enables_runpython(tmp_path: Path) -> None:
+    lines: list[str] = []
+    assert install_addin(lines.append, platform="darwin", home=tmp_path) == 0
+    folder = startup_folder("darwin", home=tmp_path)
+    assert folder is not None and (folder / ADDIN_NAME).exists()
+    assert str(folder).endswith("UBF8T346G9.Office/User Content.localized/Startup.localized/Excel")
+    scripts = tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel"
+    assert [p.name for p in scripts.iterdir()] == [f"xlwings-{xlwings.__version__}.applescript"]
+    assert any("Enabled RunPython" in line for line in lines)
