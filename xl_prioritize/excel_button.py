@@ -146,6 +146,11 @@ def rescore_live(
 def main() -> None:  # pragma: no cover - needs Excel
     import xlwings as xw
 
-    book = xw.Book.caller()
+    try:
+        book = xw.Book.caller()
+    except Exception as error:
+        xw.apps.active.alert(f"Could not find the workbook that called: {error}", title=TITLE,
+                             mode="critical")
+        return
     result = rescore_live(book)
     book.app.alert(result.message, title=TITLE, mode=result.mode)
