@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from .core.history import CompareRow
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class Results:
     previous_tier: list[str | None]
     movement: list[str]
     capacity: CapacityPlan
-    compare: pd.DataFrame
+    compare: list[CompareRow]
     warnings: list[Problem] = field(default_factory=list)
 
     def tier_counts(self, tier_names: list[str]) -> dict[str, int]:

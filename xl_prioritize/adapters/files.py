@@ -10,9 +10,11 @@ from copy import copy
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -132,28 +134,40 @@ class FileWorkbook:
                 ws.cell(row=r, column=col).value = value
 
     def _style(self, op: Style) -> None:
+        """Style an area; cells that share a style before share it after, so each distinct style
+        is worked out once and copied to the rest, as openpyxl's own sheet copier does."""
         ws = self.book[op.sheet]
         fill = PatternFill("solid", start_color=op.fill) if op.fill else None
+        restyled: dict[tuple[int, ...], StyleArray] = {}
         for row in ws.iter_rows(min_row=op.area.row, max_row=op.area.last_row,
                                 min_col=op.area.col, max_col=op.area.last_col):
             for cell in row:
-                if op.number_format is not None and cell.number_format != op.number_format:
-                    cell.number_format = op.number_format
-                if fill is not None:
-                    cell.fill = fill
-                font = cell.font
-                current = {"b": bool(font.b), "i": bool(font.i), "color": _rgb(font.color) or ""}
-                wanted = {"b": op.bold, "i": op.italic, "color": op.font_color}
-                changes = {k: v for k, v in wanted.items() if v is not None and v != current[k]}
-                if changes:
-                    updated: Font = copy(font)
-                    for key, value in changes.items():
-                        setattr(updated, key, value or None)
-                    cell.font = updated
-                if op.wrap is not None and cell.alignment.wrap_text != op.wrap:
-                    alignment = copy(cell.alignment)
-                    alignment.wrap_text = op.wrap
-                    cell.alignment = alignment
+                before = tuple(cell._style or ())
+                if before in restyled:
+                    cell._style = copy(restyled[before])
+                    continue
+                self._restyle(cell, op, fill)
+                restyled[before] = copy(cell._style)
+
+    @staticmethod
+    def _restyle(cell: Cell, op: Style, fill: PatternFill | None) -> None:
+        if op.number_format is not None and cell.number_format != op.number_format:
+            cell.number_format = op.number_format
+        if fill is not None:
+            cell.fill = fill
+        font = cell.font
+        current = {"b": bool(font.b), "i": bool(font.i), "color": _rgb(font.color) or ""}
+        wanted = {"b": op.bold, "i": op.italic, "color": op.font_color}
+        changes = {k: v for k, v in wanted.items() if v is not None and v != current[k]}
+        if changes:
+            updated: Font = copy(font)
+            for key, value in changes.items():
+                setattr(updated, key, value or None)
+            cell.font = updated
+        if op.wrap is not None and cell.alignment.wrap_text != op.wrap:
+            alignment = copy(cell.alignment)
+            alignment.wrap_text = op.wrap
+            cell.alignment = alignment
 
     def _chart(self, op: Chart) -> None:
         ws = self.book[op.sheet]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..model import ArchivedQuarter
-from ..workbook.contract import COMPARE_HEADERS, UNSCORED, normalize_header
+from ..workbook.contract import UNSCORED, normalize_header
 
 CHANGE_DECIMALS = 9
 
@@ -66,6 +66,27 @@ def movements(
     return previous, moves
 
 
+@dataclass(frozen=True)
+class CompareRow:
+    """One line of the Compare sheet's table, in the contract's column order."""
+
+    partner_id: str
+    partner: object
+    previous_score: float | None
+    score: float | None
+    change: float | None
+    previous_tier: str | None
+    tier: str | None
+    movement: str
+
+    def cells(self) -> tuple[object, ...]:
+        return (self.partner_id, self.partner, self.previous_score, self.score, self.change,
+                self.previous_tier, self.tier, self.movement)
+
+
+MOVE_ORDER = {"up": 0, "down": 0, "same": 1, "new": 2, "left": 3}
+
+
 def compare_table(
     partner_ids: Sequence[str],
     names: Sequence[object],
@@ -74,36 +95,30 @@ def compare_table(
     moves: Sequence[str],
     latest: ArchivedQuarter | None,
     tier_names: Sequence[str],
-) -> pd.DataFrame:
+) -> list[CompareRow]:
     """The Compare sheet's table, biggest movers first, partners that left included."""
     where = latest.by_id() if latest else {}
-    rows = []
+    rows: list[CompareRow] = []
     for pid, name, score, tier, move in zip(partner_ids, names, scores, tiers, moves, strict=True):
         i = where.get(pid)
         prev_score = latest.scores[i] if latest is not None and i is not None else None
         prev_tier = latest.tiers[i] if latest is not None and i is not None else None
         now = None if np.isnan(score) else float(score)
-        rows.append((pid, name, prev_score, now, prev_tier, tier, move))
+        rows.append(CompareRow(pid, name, prev_score, now, _change(prev_score, now), prev_tier,
+                               tier, move))
     if latest is not None:
         current = set(partner_ids)
         for i, pid in enumerate(latest.partner_ids):
             if pid not in current:
-                rows.append((pid, latest.names[i], latest.scores[i], None, latest.tiers[i],
-                             None, "left"))
-    frame = pd.DataFrame(rows, columns=["id", "name", "prev", "score", "prev_tier", "tier", "move"])
-    frame["change"] = [_change(p, s) for s, p in zip(frame["score"], frame["prev"], strict=True)]
-    frame["_steps"] = [
-        _steps(p, t, tier_names) for p, t in zip(frame["prev_tier"], frame["tier"], strict=True)
-    ]
-    frame["_kind"] = frame["move"].map({"up": 0, "down": 0, "same": 1, "new": 2, "left": 3})
-    frame["_abs_change"] = [abs(c) if c is not None else -1.0 for c in frame["change"]]
-    frame = frame.sort_values(
-        ["_kind", "_steps", "_abs_change", "id"], ascending=[True, False, False, True],
-        kind="stable",
-    )
-    table = frame[["id", "name", "prev", "score", "change", "prev_tier", "tier", "move"]]
-    table.columns = list(COMPARE_HEADERS)
-    return table.reset_index(drop=True)
+                rows.append(CompareRow(pid, latest.names[i], latest.scores[i], None, None,
+                                       latest.tiers[i], None, "left"))
+
+    def biggest_move_first(row: CompareRow) -> tuple[int, int, float, str]:
+        change = abs(row.change) if row.change is not None else -1.0
+        steps = _steps(row.previous_tier, row.tier, tier_names)
+        return (MOVE_ORDER[row.movement], -steps, -change, row.partner_id)
+
+    return sorted(rows, key=biggest_move_first)
 
 
 def _change(previous: object, current: object) -> float | None:
@@ -122,15 +137,15 @@ def _steps(previous: object, current: object, tier_names: Sequence[str]) -> int:
 
 
 def transition_matrix(
-    compare: pd.DataFrame, tier_names: Sequence[str]
+    compare: Sequence[CompareRow], tier_names: Sequence[str]
 ) -> tuple[list[str], list[str], list[list[int]]]:
     """Counts of partners by last quarter's tier (rows, then `new`) and this quarter's (then `left`)."""
     labels = [*tier_names, UNSCORED]
     rows = [*labels, "new"]
     cols = [*labels, "left"]
     counts = [[0] * len(cols) for _ in rows]
-    for prev, tier, move in zip(compare["Previous tier"], compare["Tier"], compare["Movement"],
-                                strict=True):
+    for row in compare:
+        prev, tier, move = row.previous_tier, row.tier, row.movement
         r = rows.index("new") if move == "new" else _label_index(prev, labels)
         c = cols.index("left") if move == "left" else _label_index(tier, labels)
         if r is not None and c is not None:
@@ -150,7 +165,7 @@ def climbers(
     partner_ids: Sequence[str],
     names: Sequence[object],
     moves: Sequence[str],
-    compare: pd.DataFrame,
+    compare: Sequence[CompareRow],
     history: Sequence[ArchivedQuarter],
     tier_names: Sequence[str],
     top: int = 10,
@@ -166,14 +181,13 @@ def climbers(
             if move == "up" and pid in rose_before:
                 found.append((pid, name, "rose a tier two quarters in a row"))
     seen = {pid for pid, _, _ in found}
-    risers = compare[compare["Change"].apply(lambda c: c is not None and c > 0)]
-    risers = risers.sort_values("Change", ascending=False, kind="stable")
-    for pid, name, change in zip(risers["Partner ID"], risers["Partner"], risers["Change"],
-                                 strict=True):
+    risers = sorted((row for row in compare if row.change is not None and row.change > 0),
+                    key=lambda row: -row.change)  # type: ignore[operator]
+    for row in risers:
         if len(found) >= top:
             break
-        if pid not in seen:
-            found.append((pid, name, f"score up {change:.1f} points"))
+        if row.partner_id not in seen:
+            found.append((row.partner_id, row.partner, f"score up {row.change:.1f} points"))
     return found
 
 

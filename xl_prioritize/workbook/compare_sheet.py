@@ -24,7 +24,7 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     tier_names = inputs.tier_names
     table = results.compare
     rows = [tuple(c.COMPARE_HEADERS)]
-    rows += [tuple(_cell(v) for v in record) for record in table.itertuples(index=False)]
+    rows += [tuple(_cell(v) for v in record.cells()) for record in table]
     ops: Plan = [
         ClearSheet(sheet),
         WriteBlock(sheet, 1, 1, tuple(rows)),
