@@ -15,7 +15,7 @@ from typing import Any
 
 from .adapters.excel import ExcelWorkbook
 from .problems import InputErrors
-from .rescore import Outcome, Progress, _run_by, rescore_book
+from .rescore import Outcome, Progress, current_user, rescore_book
 from .workbook import contract as c
 from .workbook.cells import as_text
 from .workbook.parse import find_sheet
@@ -115,7 +115,7 @@ def rescore_live(
     source = "this workbook"
     try:
         source = book.name
-        info = RunInfo(now or dt.datetime.now(), run_by or _run_by(), MODE)
+        info = RunInfo(now or dt.datetime.now(), run_by or current_user(), MODE)
         outcome = rescore_book(adapter, info, progress)
     except InputErrors as error:
         return ButtonResult(False, error_message(error, source))

@@ -38,7 +38,7 @@ class Outcome:
     plan: Plan = field(repr=False)
 
 
-def _run_by() -> str:
+def current_user() -> str:
     try:
         return getpass.getuser()
     except Exception:
@@ -118,7 +118,7 @@ def rescore_file(
     step(f"Opening {path.name}")
     book = FileWorkbook(path)
     try:
-        info = RunInfo(now or dt.datetime.now(), run_by or _run_by(), mode)
+        info = RunInfo(now or dt.datetime.now(), run_by or current_user(), mode)
         outcome = rescore_book(book, info, progress)
         step(f"Saving {path.name}")
         book.save()
