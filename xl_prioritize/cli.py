@@ -117,6 +117,50 @@ def template(path: Path, force: bool) -> None:
 
 
 @cli.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("returns", nargs=-1, required=True, metavar="RETURN...",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="List the changes; write nothing.")
+@click.option("--rescore", "then_rescore", is_flag=True,
+              help="Re-score MASTER after collecting.")
+def collect(master: Path, returns: tuple[Path, ...], dry_run: bool, then_rescore: bool) -> None:
+    """Collect partner managers' returns into MASTER: their factor scores go to its Roster.
+
+    Each RETURN is a copy of the template (or any workbook with a Roster sheet)
+    with factor scores filled in. Partners are matched by Partner ID and factor
+    columns by header, in any order; blank scores are left alone, Partner IDs
+    MASTER does not have are warned about, not added. Only factor-score cells
+    of MASTER's Roster are written, and nothing at all when a score is not a
+    number in the scale or two returns disagree: every faulty cell is listed
+    and the exit status is 2. Refuses (exit 3) while Excel has MASTER open.
+
+    \b
+    Example:
+        xl-prioritize collect partners.xlsx maya.xlsx jonas.xlsx --dry-run
+        xl-prioritize collect partners.xlsx returns/*.xlsx --rescore
+    """
+    from .collect import collect_returns, print_outcome
+    from .summary import print_errors
+
+    console = _console()
+    try:
+        outcome = collect_returns(master, returns, dry_run=dry_run)
+    except InputErrors as error:
+        error.source = str(master)
+        print_errors(error, err)
+        sys.exit(EXIT_INPUT_ERRORS)
+    except WorkbookBusy as busy:
+        err.print(f"[red]Refused:[/red] {escape(str(busy))}", highlight=False)
+        sys.exit(EXIT_BUSY)
+    print_outcome(outcome, console)
+    if then_rescore:
+        if dry_run:
+            console.print("Dry run: not re-scored.")
+        else:
+            sys.exit(run_rescore(master, console))
+
+
+@cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path),
                 default="xl-prioritize-demo.xlsx")
 def demo(path: Path) -> None:
