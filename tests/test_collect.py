@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from tests.builders import build_workbook, digest, table
 from xl_prioritize.cli import cli
-from xl_prioritize.collect import CollectCode, collect_returns
+from xl_prioritize.collect import collect_returns
 from xl_prioritize.problems import Code, InputErrors, WorkbookBusy
 from xl_prioritize.template import DEFAULT_CONTENT, WorkbookContent, write_workbook
 from xl_prioritize.workbook.ops import WriteBlock
@@ -166,7 +166,7 @@ def test_conflicting_returns_name_both_cells(tmp_path: Path) -> None:
     with pytest.raises(InputErrors) as caught:
         collect_returns(path, [maya, jonas])
     (problem,) = caught.value.problems
-    assert problem.code == CollectCode.CONFLICT
+    assert problem.code == Code.CONFLICT
     assert problem.where == "jonas.xlsx Roster!A3"
     assert "maya.xlsx Roster!B2" in problem.message and "2" in problem.message
     result = CliRunner().invoke(cli, ["collect", str(path), str(maya), str(jonas)], env=WIDE)
@@ -181,7 +181,7 @@ def test_agreeing_returns_are_no_conflict(tmp_path: Path) -> None:
     jonas = hand_return(tmp_path / "jonas.xlsx", ["Partner ID", "Solution fit"], [["P2", 4.0]])
     outcome = collect_returns(path, [maya, jonas])
     assert [(ch.cell, ch.source) for ch in outcome.changes] == [("Roster!F3", "maya.xlsx Roster!B2")]
-    assert [(w.code, w.where) for w in outcome.warnings] == [(CollectCode.NO_CHANGE, "jonas.xlsx")]
+    assert [(w.code, w.where) for w in outcome.warnings] == [(Code.NO_CHANGE, "jonas.xlsx")]
 
 
 def test_a_return_without_roster_or_partner_id_is_an_error(tmp_path: Path) -> None:
@@ -199,7 +199,7 @@ def test_a_return_without_roster_or_partner_id_is_an_error(tmp_path: Path) -> No
         (Code.MISSING_SHEET, "a.xlsx Roster!A1"),
         (Code.MISSING_COLUMN, "b.xlsx Roster!1:1"),
         (Code.BLANK_KEY, "c.xlsx Roster!A2"),
-        (CollectCode.UNREADABLE, "d.xlsx"),
+        (Code.UNREADABLE, "d.xlsx"),
     ]
     assert digest(path) == before
 
@@ -223,7 +223,7 @@ def test_unknown_partner_ids_are_warned_not_added(tmp_path: Path) -> None:
                       [["P2", 5], ["P-NEW", 3], ["P-NEWER", None]])
     outcome = collect_returns(path, [ret])
     (warning,) = outcome.warnings
-    assert warning.code == CollectCode.UNKNOWN_PARTNER and warning.where == "r.xlsx Roster!A3"
+    assert warning.code == Code.UNKNOWN_PARTNER and warning.where == "r.xlsx Roster!A3"
     assert "'P-NEW', 'P-NEWER'" in warning.message and "not added" in warning.message
     assert [r["Partner ID"] for r in table(path, "Roster")] == ["P1", "P2", "P3", "P4"]
     result = CliRunner().invoke(cli, ["collect", str(path), str(ret)], env=WIDE)
@@ -239,7 +239,7 @@ def test_a_return_that_changes_nothing_is_warned_and_the_master_not_written(tmp_
     outcome = collect_returns(path, [same, empty])
     assert not outcome.written and outcome.changes == []
     assert [(w.code, w.where) for w in outcome.warnings] == [
-        (CollectCode.NO_CHANGE, "same.xlsx"), (CollectCode.NO_CHANGE, "empty.xlsx")]
+        (Code.NO_CHANGE, "same.xlsx"), (Code.NO_CHANGE, "empty.xlsx")]
     assert "equal the master's" in outcome.warnings[0].message
     assert "no factor scores" in outcome.warnings[1].message
     assert digest(path) == before

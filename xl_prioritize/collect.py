@@ -14,9 +14,7 @@ import os
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from typing import cast
 
 from openpyxl.utils.exceptions import InvalidFileException
 from rich.console import Console
@@ -30,18 +28,8 @@ from .workbook.cells import Grid, as_number, as_text, cell, is_blank, is_formula
 from .workbook.ops import Plan, WriteBlock
 from .workbook.parse import EPSILON, Collector, find_sheet, header_columns, keyed_rows, number_in
 
-__all__ = ["Change", "CollectCode", "CollectOutcome", "ReturnSummary", "collect_returns",
+__all__ = ["Change", "CollectOutcome", "ReturnSummary", "collect_returns",
            "print_outcome"]
-
-
-class CollectCode(StrEnum):
-    """Reason codes only collecting has (the rest are the re-score's `Code`s)."""
-
-    CONFLICT = "conflicting-returns"
-    UNREADABLE = "unreadable-file"
-    UNKNOWN_PARTNER = "unknown-partner"
-    NO_CHANGE = "no-change"
-    SAME_FILE = "same-file"
 
 
 @dataclass(frozen=True)
@@ -105,12 +93,11 @@ class _Out(Collector):
     def _where(self, where: str) -> str:
         return f"{self.prefix} {where}" if where else self.prefix
 
-    # CollectCode values travel in Problem.code as the re-score's Codes do (both are StrEnums).
-    def error(self, code: Code | CollectCode, where: str, message: str) -> None:  # type: ignore[override]
-        self.errors.append(Problem(cast(Code, code), self._where(where), message))
+    def error(self, code: Code, where: str, message: str) -> None:
+        self.errors.append(Problem(code, self._where(where), message))
 
-    def warn(self, code: Code | CollectCode, where: str, message: str) -> None:  # type: ignore[override]
-        self.warnings.append(Problem(cast(Code, code), self._where(where), message))
+    def warn(self, code: Code, where: str, message: str) -> None:
+        self.warnings.append(Problem(code, self._where(where), message))
 
 
 @dataclass
@@ -139,7 +126,7 @@ def _open(path: Path, out: _Out) -> FileWorkbook | None:
     try:
         return FileWorkbook(path)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        out.error(CollectCode.UNREADABLE, "", f"cannot be read as an Excel workbook (.xlsx or "
+        out.error(Code.UNREADABLE, "", f"cannot be read as an Excel workbook (.xlsx or "
                   f".xlsm): {error}; expected a workbook saved from Excel or the template")
         return None
 
@@ -305,7 +292,7 @@ def _read_return(
             first = taken.get(target)
             if first is not None:
                 if abs(first.value - number) > EPSILON:
-                    out.error(CollectCode.CONFLICT, where,
+                    out.error(Code.CONFLICT, where,
                               f"{describe(value)} for partner {pid!r}, {factor!r} differs from "
                               f"{describe(first.value)} at {first.source}; expected the returns "
                               "to agree: correct one of them, or clear the score in one")
@@ -324,7 +311,7 @@ def _read_return(
         shown = ", ".join(repr(pid) for pid, _ in unknown[:10])
         more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
         noun = "Partner ID" if len(unknown) == 1 else f"{len(unknown)} Partner IDs"
-        out.warn(CollectCode.UNKNOWN_PARTNER, unknown[0][1],
+        out.warn(Code.UNKNOWN_PARTNER, unknown[0][1],
                  f"{noun} the master does not have, not added: {shown}{more}; add the partners "
                  "to the master's Roster first to collect their scores")
     if not changed:
@@ -335,7 +322,7 @@ def _read_return(
             why = "it holds no factor scores for partners in the master"
         else:
             why = f"its {scores} score(s) equal the master's, or another return's"
-        out.warn(CollectCode.NO_CHANGE, "", f"changes nothing: {why}")
+        out.warn(Code.NO_CHANGE, "", f"changes nothing: {why}")
     return ReturnSummary(path, name, partners, scores, changed, len(unknown))
 
 
@@ -380,10 +367,10 @@ def collect_returns(
         for given in map(Path, returns):
             resolved = os.path.realpath(given)
             if resolved == os.path.realpath(master):
-                _Out(given.name, found).warn(CollectCode.SAME_FILE, "",
+                _Out(given.name, found).warn(Code.SAME_FILE, "",
                                              "is the master itself; skipped")
             elif resolved in seen:
-                _Out(given.name, found).warn(CollectCode.SAME_FILE, "",
+                _Out(given.name, found).warn(Code.SAME_FILE, "",
                                              f"is given twice (as {seen[resolved]}); read once")
             else:
                 seen[resolved] = given

@@ -45,6 +45,12 @@ class Code(StrEnum):
     OVERRIDE = "override"
     ARCHIVE_EXISTS = "archive-exists"
     HOURS_SHORT = "hours-short"
+    # collecting partner managers' returns
+    CONFLICT = "conflicting-returns"
+    UNREADABLE = "unreadable-file"
+    UNKNOWN_PARTNER = "unknown-partner"
+    NO_CHANGE = "no-change"
+    SAME_FILE = "same-file"
 
 
 @dataclass(frozen=True)
