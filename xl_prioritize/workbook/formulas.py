@@ -28,13 +28,14 @@ def weight_names(factors: Sequence[str]) -> list[str]:
 def score_formula(row: int, factor_cols: Sequence[int], names: Sequence[str], missing: str) -> str:
     """`=100*((Σ Weight_f*cell)/SUM(Weights)-ScaleMin)/(ScaleMax-ScaleMin)` for one Roster row.
 
-    `lowest` reads a blank factor cell as ScaleMin; `exclude` leaves the Score empty ("") when any
+    `lowest` reads a blank factor cell (empty or only spaces: anything but a number, since any other
+    text is an input error) as ScaleMin; `exclude` leaves the Score empty ("") when any
     factor cell is blank. Factor columns are 1-based.
     """
     cells = [f"{get_column_letter(col)}{row}" for col in factor_cols]
     if missing == "lowest":
-        terms = [f'{n}*IF({ref}="",{c.NAME_SCALE_MIN},{ref})' for n, ref in zip(names, cells,
-                                                                                   strict=True)]
+        terms = [f"{n}*IF(ISNUMBER({ref}),{ref},{c.NAME_SCALE_MIN})"
+                 for n, ref in zip(names, cells, strict=True)]
     else:
         terms = [f"{n}*{ref}" for n, ref in zip(names, cells, strict=True)]
     body = (f"100*(({'+'.join(terms)})/SUM({c.NAME_WEIGHTS})-{c.NAME_SCALE_MIN})"
