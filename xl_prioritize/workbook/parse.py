@@ -323,6 +323,13 @@ def parse_factors(
             out.error(Code.FACTOR_NOT_IN_ROSTER, where,
                       f"factor {name!r} has no Roster column; expected a Roster header {name!r}")
             continue
+        twice = [i for i, h in enumerate(roster_header) if c.normalize_header(h) == folded][1:]
+        if twice:
+            out.error(Code.DUPLICATE_COLUMN, c.cell_ref(c.ROSTER, 1, twice[0] + 1),
+                      f"a second Roster column headed {describe(roster_header[twice[0]])} "
+                      f"(first at {c.cell_ref(c.ROSTER, 1, roster_index[folded] + 1)}); "
+                      f"expected one column for the factor {name!r}")
+            continue
         if weight is None:
             continue
         factors.append(Factor(name, weight))
