@@ -68,6 +68,8 @@ class Roster:
     groups: list[object] | None = None
     override_cells: list[str] | None = None
     """Where each partner's Tier override stands (`Roster!K7`), for messages."""
+    id_values: list[object] | None = None
+    """Each Partner ID as its cell holds it (the number 7, the text `007`); `ids` are its text."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -83,6 +85,8 @@ class ArchivedQuarter:
     scores: list[float | None]
     ranks: list[int | None]
     tiers: list[str | None]
+    id_values: list[object] = field(default_factory=list)
+    """Each Partner ID as the archive's cell holds it; `partner_ids` are its text."""
 
     def by_id(self) -> dict[str, int]:
         return {pid: i for i, pid in enumerate(self.partner_ids)}

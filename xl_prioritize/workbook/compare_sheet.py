@@ -19,12 +19,27 @@ def _cell(value: object) -> object:
     return value
 
 
+def partner_id_values(parsed: Parsed) -> dict[str, object]:
+    """Each Partner ID's text -> the value its cell holds, so the number 7 stays a number."""
+    inputs = parsed.inputs
+    values: dict[str, object] = {}
+    if inputs.history:
+        latest = inputs.history[-1]
+        values.update(zip(latest.partner_ids, latest.id_values, strict=False))
+    roster = inputs.roster
+    if roster.id_values is not None:
+        values.update(zip(roster.ids, roster.id_values, strict=True))
+    return values
+
+
 def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     inputs = parsed.inputs
     tier_names = inputs.tier_names
     table = results.compare
     rows = [tuple(c.COMPARE_HEADERS)]
-    rows += [tuple(_cell(v) for v in record.cells()) for record in table]
+    as_typed = partner_id_values(parsed)
+    rows += [(as_typed.get(record.partner_id, record.partner_id),
+              *(_cell(v) for v in record.cells()[1:])) for record in table]
     ops: Plan = [
         ClearSheet(sheet),
         WriteBlock(sheet, 1, 1, tuple(rows)),

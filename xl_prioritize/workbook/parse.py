@@ -534,6 +534,7 @@ def parse_roster(
     accepted = f"a number from {low:g} to {high:g}"
     scores = np.full((len(rows), len(factor_cols)), np.nan)
     ids: list[str] = []
+    id_values: list[object] = []
     names: list[object] = []
     managers: list[str | None] = []
     overrides: list[str | None] = []
@@ -556,6 +557,7 @@ def parse_roster(
         else:
             seen[text] = c.cell_ref(sheet, row, key + 1)
         ids.append(text)
+        id_values.append(raw_id)
         names.append(cell(grid, i, name_col) if name_col is not None else None)
         managers.append(as_text(cell(grid, i, manager_col)) if manager_col is not None else None)
         for j, col in enumerate(factor_cols):
@@ -601,7 +603,8 @@ def parse_roster(
     )
     override_cells = [c.cell_ref(sheet, row, override_col + 1) if override_col is not None else ""
                       for row in (i + 1 for i in rows)]
-    roster = Roster(ids, names, managers, scores, overrides, reasons, groups, override_cells)
+    roster = Roster(ids, names, managers, scores, overrides, reasons, groups, override_cells,
+                    id_values)
     return roster, layout
 
 
@@ -623,6 +626,7 @@ def parse_archive(grid: Grid, quarter: str) -> ArchivedQuarter:
         score = as_number(cell(grid, i, cols[c.SCORE])) if c.SCORE in cols else None
         rank = as_number(cell(grid, i, cols[c.RANK])) if c.RANK in cols else None
         archived.partner_ids.append(pid)
+        archived.id_values.append(cell(grid, i, key))
         archived.names.append(cell(grid, i, cols[c.PARTNER]) if c.PARTNER in cols else None)
         archived.scores.append(score)
         archived.ranks.append(int(rank) if rank is not None and math.isfinite(rank) else None)
