@@ -294,7 +294,11 @@ def unique_key(
 def parse_factors(
     grid: Grid, roster_header: list[object], out: Collector
 ) -> tuple[list[Factor], list[tuple[int, int]], list[int]]:
-    """Factors, the (row, col) of each weight, and each factor's 0-based Roster column."""
+    """Factors, the (row, col) of each weight, and each factor's 0-based Roster column.
+
+    A factor whose Weight is in error keeps its Roster column, so its scores are checked too and
+    every error is reported at once; the lists then differ in length, but an error stops the run.
+    """
     sheet = c.FACTORS
     cols = header_columns(grid, sheet, (c.FACTOR, c.WEIGHT), (), out)
     if cols is None:
@@ -330,11 +334,11 @@ def parse_factors(
                       f"(first at {c.cell_ref(c.ROSTER, 1, roster_index[folded] + 1)}); "
                       f"expected one column for the factor {name!r}")
             continue
+        roster_cols.append(roster_index[folded])  # its scores are checked even if the weight is not
         if weight is None:
             continue
         factors.append(Factor(name, weight))
         cells.append((row, weight_col + 1))
-        roster_cols.append(roster_index[folded])
     if not factors and not any(p.where.startswith(sheet) for p in out.errors):
         out.error(Code.NO_FACTORS, c.cell_ref(sheet, 2, key + 1),
                   "no factors; expected 3 to 5 factors, each with a Weight")
