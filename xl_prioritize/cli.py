@@ -161,6 +161,44 @@ def collect(master: Path, returns: tuple[Path, ...], dry_run: bool, then_rescore
 
 
 @cli.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("outdir", required=False,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files in OUTDIR that exist.")
+def distribute(master: Path, outdir: Path | None, force: bool) -> None:
+    """Write one workbook per partner manager from MASTER, ready to send out.
+
+    Each holds MASTER's Settings, Factors (with descriptions and scoring
+    guides), Tiers and Team, and a Roster of only that manager's partners with
+    their current factor scores; partners with a blank Partner manager go to
+    one "unassigned" file. Files are named "<MASTER stem> - <manager>.xlsx" and
+    written to OUTDIR (default: beside MASTER); existing files are refused
+    unless --force. MASTER is only read: on any input error nothing is written,
+    every faulty cell is listed and the exit status is 2. Blank factor scores
+    are no error here: filling them in is what the files are for. Bring the
+    returned files back with `xl-prioritize collect`.
+
+    \b
+    Example:
+        xl-prioritize distribute partners.xlsx outbox
+        xl-prioritize collect partners.xlsx outbox/*.xlsx --dry-run
+    """
+    from .distribute import distribute as distribute_master
+    from .distribute import print_distributed
+    from .summary import print_errors
+
+    try:
+        written = distribute_master(master, outdir, force=force)
+    except InputErrors as error:
+        error.source = str(master)
+        print_errors(error, err)
+        sys.exit(EXIT_INPUT_ERRORS)
+    except FileExistsError as exists:
+        raise click.ClickException(f"{exists}; pass --force to overwrite") from exists
+    print_distributed(master, written, _console())
+
+
+@cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path),
                 default="xl-prioritize-demo.xlsx")
 def demo(path: Path) -> None:
