@@ -19,7 +19,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from xl_prioritize.problems import InputErrors
+from xl_prioritize.problems import Code, InputErrors
 from xl_prioritize.rescore import rescore_file
 
 Recalc = Callable[[Path], Path]
@@ -830,16 +830,20 @@ def test_override_on_an_excluded_partner_and_unscored_movement(tmp_path: Path) -
     assert recs["P3"]["Tier"] == "T2" and recs["P3"]["Rank"] == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A factor score typed as a formula (=2+3) in a workbook never opened by a spreadsheet has no "
-    "cached value; the re-score reads cached values only, so it reports Roster!B2 as a blank "
-    "score. Computing formulas needs a spreadsheet engine: not a small local fix."))
-def test_a_formula_input_without_a_cached_value_is_read_as_its_result(tmp_path: Path) -> None:
+def test_a_formula_input_without_a_cached_value_is_named_not_read_as_blank(tmp_path: Path) -> None:
+    # A file written by a script carries =2+3 without its result, and reading it needs a
+    # spreadsheet engine: the re-score names the cell and says what to do, rather than
+    # calling it a blank score.
     path = make(tmp_path / "formula.xlsx", {
         "Settings": settings(quarter="2026-Q4", tier_method="count"), "Factors": FOUR,
         "Tiers": [TIER_HEADER, ["A", 1, "a", 0], ["B", None, "b", 0]],
         "Roster": [["Partner ID", *[f[0] for f in FOUR[1:]]], ["P1", "=2+3", 5, 5, 5],
                    ["P2", 1, 1, 1, 1]],
     })
-    rescore(path)
-    assert records(path)["P1"]["Rank"] == 1
+    before = digest(path)
+    with pytest.raises(InputErrors) as caught:
+        rescore_file(path)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.where) == (Code.FORMULA_ERROR, "Roster!B2")
+    assert "=2+3" in problem.message and "Excel" in problem.message
+    assert digest(path) == before

@@ -14,7 +14,7 @@ from .core.compute import compute
 from .model import Inputs, Results
 from .problems import Problem
 from .workbook import contract as c
-from .workbook.cells import Grid, is_formula
+from .workbook.cells import Grid, is_formula, with_values
 from .workbook.ops import Plan
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
 from .workbook.plan import RunInfo, build_plan
@@ -64,7 +64,7 @@ def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
         if name == c.ROSTER and grid:
             skip = set(c.find_columns(grid[0], c.OUTPUT_COLUMNS).values())
         if name != c.LOG and has_input_formulas(grid, skip):
-            read[name] = book.read_values(find_sheet(names, name))  # type: ignore[arg-type]
+            read[name] = with_values(grid, book.read_values(find_sheet(names, name)))  # type: ignore[arg-type]
     archives = {q: book.read_grid(n) for n in names if (q := c.quarter_of_archive(n))}
     snapshot_sheet = find_sheet(names, c.SNAPSHOT)
     snapshot: Grid | None = None

@@ -5,8 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from dataclasses import dataclass
 
 Grid = list[list[object]] | list[tuple[object, ...]]
+
+
+@dataclass(frozen=True)
+class Uncalculated:
+    """An input cell holding a formula that no spreadsheet has calculated yet: there is no value
+    to read (files written by scripts carry formulas without their results)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return f"the formula {self.formula}, never calculated (open and save the file in Excel)"
+
+
+def with_values(formulas: Grid, values: Grid) -> Grid:
+    """The formulas grid with each formula replaced by its last calculated value, or by
+    `Uncalculated` where it has none."""
+    merged: list[list[object]] = []
+    for r, line in enumerate(formulas):
+        cached = values[r] if r < len(values) else ()
+        merged.append([
+            (cached[i] if i < len(cached) and cached[i] is not None else Uncalculated(v))
+            if is_formula(v) else v
+            for i, v in enumerate(line)
+        ])
+    return merged
 
 
 def is_blank(value: object) -> bool:

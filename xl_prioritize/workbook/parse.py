@@ -12,7 +12,7 @@ import numpy as np
 from ..model import ArchivedQuarter, Factor, Inputs, Member, Roster, Settings, Tier
 from ..problems import Code, InputErrors, Problem, describe
 from . import contract as c
-from .cells import Grid, as_number, as_text, cell, is_blank, last_filled_column, last_filled_row
+from .cells import Grid, Uncalculated, as_number, as_text, cell, is_blank, last_filled_column, last_filled_row
 
 EPSILON = 1e-9
 
@@ -79,6 +79,11 @@ def reading_order(problem: Problem) -> tuple[int, int, int]:
     return (sheets.index(sheet) if sheet in sheets else len(sheets), int(match["row"] or 0), column)
 
 
+def not_a_number_code(value: object) -> Code:
+    """Why a filled cell gives no number: text, or a formula never calculated."""
+    return Code.FORMULA_ERROR if isinstance(value, Uncalculated) else Code.NOT_A_NUMBER
+
+
 class Collector:
     def __init__(self) -> None:
         self.errors: list[Problem] = []
@@ -124,7 +129,7 @@ def number_in(
 ) -> float | None:
     number = as_number(value)
     if number is None:
-        code = Code.REQUIRED if is_blank(value) else Code.NOT_A_NUMBER
+        code = Code.REQUIRED if is_blank(value) else not_a_number_code(value)
         out.error(code, where, f"{describe(value)} is not a number; expected {accepted}")
         return None
     too_low = low is not None and (number <= low if strict_low else number < low - EPSILON)
@@ -575,7 +580,7 @@ def parse_roster(
                               f"blank factor score; expected {accepted} "
                               "(or set Missing scores to lowest or exclude)")
             elif number is None:
-                out.error(Code.NOT_A_NUMBER, c.cell_ref(sheet, row, col + 1),
+                out.error(not_a_number_code(value), c.cell_ref(sheet, row, col + 1),
                           f"{describe(value)} is not a number; expected {accepted}")
             else:
                 out.error(Code.OUT_OF_RANGE, c.cell_ref(sheet, row, col + 1),
