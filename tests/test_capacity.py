@@ -110,8 +110,11 @@ def test_seed_capacity_sheet_by_hand(seed: Path) -> None:
     assert unused == ("Unused hours: 28 h a month (Ana 16 h, Cleo 12 h). "
                       "Tier 2 cannot use them: Ana and Cleo may not serve it.")
     sheet = openpyxl.load_workbook(seed)["Capacity"]
-    assert [sheet.cell(r, 8).value for r in (1, 2, 3, 4)] == [
-        "What the hours say", tier2, unused, None]
+    shown = [sheet.cell(r, 8).value for r in range(1, 20)]
+    assert shown[0] == "What the hours say"
+    lines = shown[1:shown.index(None)]
+    assert [line.startswith("• ") for line in lines].count(True) == 2, lines
+    assert " ".join(line[2:].strip() for line in lines) == f"{tier2} {unused}"
 
 
 def test_capacity_figures_are_values_not_formulas(seed: Path) -> None:
@@ -157,12 +160,16 @@ def test_two_charts_after_two_rescores_anchored_where_planned(seed: Path) -> Non
     parts, drawing = _capacity_drawing(seed)
     assert drawing.endswith("<!--2-->")  # the Capacity drawing refers to exactly two charts
     assert drawing.count("<c:chartSpace") + drawing.count("<chartSpace") == 2
-    # Guidance is 3 rows (header, Tier 2, unused), so the charts start at H5 and H21, 15 rows
-    # tall and one (wide) column across: 0-based markers col 7, rows 4-19 and 20-35.
+    # The charts start one blank row below the guidance in column H, 15 rows tall and one (wide)
+    # column across, the second 16 rows below the first.
+    sheet = openpyxl.load_workbook(seed)["Capacity"]
+    guidance_rows = next(r for r in range(1, 50) if sheet.cell(r, 8).value is None) - 1
+    top = guidance_rows + 1  # 0-based row of the first chart's top
     anchors = re.findall(r"<(?:xdr:)?from><(?:xdr:)?col>(\d+)</(?:xdr:)?col>.*?"
                          r"<(?:xdr:)?row>(\d+)</(?:xdr:)?row>.*?<(?:xdr:)?to>"
                          r"<(?:xdr:)?col>(\d+)</(?:xdr:)?col>.*?<(?:xdr:)?row>(\d+)<", drawing)
-    assert anchors == [("7", "4", "8", "19"), ("7", "20", "8", "35")]
+    assert guidance_rows == 6, "header, Tier 2 in three sentences, unused hours in two"
+    assert anchors == [("7", str(top), "8", str(top + 15)), ("7", str(top + 16), "8", str(top + 31))]
     assert "Hours needed and allocated by tier" in drawing
     assert "Load by member" in drawing
     # Needed and allocated per tier (not the Total row), titled by their headers; Load per member.

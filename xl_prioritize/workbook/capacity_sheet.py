@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model import Results
 from . import contract as c
 from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock
@@ -9,6 +11,19 @@ from .parse import Parsed
 
 HEADER_FILL = "D9D9D9"
 GUIDANCE_COL = 8
+
+
+SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
+
+
+def guidance_lines(paragraphs: list[str]) -> list[str]:
+    """One sentence a row, unwrapped, so no line hides another: a paragraph's first sentence
+    carries a bullet, the rest are indented under it."""
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        for i, sentence in enumerate(SENTENCE_END.split(paragraph)):
+            lines.append(("• " if i == 0 else "   ") + sentence)
+    return lines
 
 
 def capacity_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
@@ -28,7 +43,7 @@ def capacity_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
                             ", ".join(load.member.focus_tiers) or None, load.partners, load.hours,
                             load.load))
     tiers_n, members_n = len(plan.tiers), len(plan.members)
-    guidance = plan.guidance or ["No tier costs hours."]
+    guidance = guidance_lines(plan.guidance or ["No tier costs hours."])
     guidance_rows = tuple((line,) for line in ["What the hours say", *guidance])
 
     ops: Plan = [
@@ -40,7 +55,6 @@ def capacity_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
         Style(sheet, Area(member_top, 1, 1, 6), bold=True, fill=HEADER_FILL),
         Style(sheet, Area(len(tier_rows), 1, 1, 6), bold=True),
         Style(sheet, Area(1, GUIDANCE_COL), bold=True),
-        Style(sheet, Area(2, GUIDANCE_COL, len(guidance)), wrap=True),
         Style(sheet, Area(2, 3, tiers_n + 1, 3), number_format="0.0"),
         Style(sheet, Area(2, 6, tiers_n + 1, 1), number_format="0%"),
         Style(sheet, Area(member_top + 1, 6, max(members_n, 1), 1), number_format="0%"),
