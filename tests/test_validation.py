@@ -397,3 +397,11 @@ def test_an_error_after_a_good_run_writes_nothing(tmp_path: Path) -> None:
     wb.save(path)
     expect_error(path, Code.NOT_A_NUMBER, "Roster!D3", "'n/a'", "1 to 5")
     assert len(table(path, "Log")) == 1
+
+
+def test_an_empty_roster_rescores_with_a_warning(tmp_path: Path) -> None:
+    path = workbook(tmp_path, roster_rows=[])
+    outcome = rescore_file(path)
+    assert outcome.partners == 0
+    assert [(w.code, w.where) for w in outcome.warnings if w.code == Code.NO_PARTNERS] == [
+        (Code.NO_PARTNERS, "Roster!A2")]

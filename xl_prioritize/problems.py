@@ -45,6 +45,7 @@ class Code(StrEnum):
     OVERRIDE = "override"
     ARCHIVE_EXISTS = "archive-exists"
     HOURS_SHORT = "hours-short"
+    NO_PARTNERS = "no-partners"
     # collecting partner managers' returns
     CONFLICT = "conflicting-returns"
     UNREADABLE = "unreadable-file"

@@ -721,6 +721,9 @@ def parse_workbook(
     if out.errors:
         raise InputErrors(sorted(out.errors, key=reading_order))
     assert settings is not None and roster is not None and roster_layout is not None
+    if not len(roster):
+        out.warn(Code.NO_PARTNERS, c.cell_ref(c.ROSTER, 2, roster_layout.columns[c.PARTNER_ID] + 1),
+                 "the Roster has no partners yet; add one row per partner from row 2")
     inputs = Inputs(settings, factors, tiers, team, roster, history, out.warnings)
     layout = Layout(
         sheets=sheets, sheet_order=list(sheet_names), setting_rows=setting_rows,
