@@ -6,7 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from support.libreoffice import Recalc, recalculate, soffice_path
+
+# Under CI the property tests run the same examples every time, with no per-example deadline: a
+# loaded CI machine must not turn a slow example into a failure, nor a new random draw into a
+# surprise at landing time. Locally they keep exploring.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 SOFFICE_MISSING = "LibreOffice (soffice) not installed: apt-get install libreoffice-calc-nogui"
 
