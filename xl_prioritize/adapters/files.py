@@ -134,14 +134,18 @@ class FileWorkbook:
                 ws.cell(row=r, column=col).value = value
 
     def _style(self, op: Style) -> None:
-        """Style an area; cells that share a style before share it after, so each distinct style
-        is worked out once and copied to the rest, as openpyxl's own sheet copier does."""
+        """Style the area's cells that hold something; cells that share a style before share it
+        after, so each distinct style is worked out once and copied to the rest, as openpyxl's
+        own sheet copier does."""
         ws = self.book[op.sheet]
         fill = PatternFill("solid", start_color=op.fill) if op.fill else None
         restyled: dict[tuple[int, ...], StyleArray] = {}
-        for row in ws.iter_rows(min_row=op.area.row, max_row=op.area.last_row,
-                                min_col=op.area.col, max_col=op.area.last_col):
-            for cell in row:
+        cells = ws._cells
+        for r in range(op.area.row, op.area.last_row + 1):
+            for col in range(op.area.col, op.area.last_col + 1):
+                cell = cells.get((r, col))
+                if cell is None:
+                    continue  # an empty cell of a sheet we own: styling it would only add bulk
                 before = tuple(cell._style or ())
                 if before in restyled:
                     cell._style = copy(restyled[before])

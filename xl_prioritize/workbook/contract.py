@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
 
@@ -112,6 +113,7 @@ WEIGHT_NAME_PREFIX = "Weight_"
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
+@lru_cache(maxsize=4096)
 def normalize_header(text: object) -> str:
     """How headers and keys are compared: case-folded, outer spaces dropped, inner runs folded."""
     if text is None:

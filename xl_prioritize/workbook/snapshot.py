@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import numbers
 
 from .cells import Grid
 
@@ -17,6 +18,7 @@ _TIME = "__time__"
 
 
 def _encode(value: object) -> object:
+    """What JSON cannot hold by itself: dates and times tagged, other numbers plain."""
     if isinstance(value, dt.datetime):
         return {_DATETIME: value.isoformat()}
     if isinstance(value, dt.date):
@@ -25,8 +27,10 @@ def _encode(value: object) -> object:
         return {_TIME: value.isoformat()}
     if isinstance(value, dt.timedelta):
         return value.total_seconds() / 86400
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
     return str(value)
 
 
@@ -42,7 +46,8 @@ def _decode(value: object) -> object:
 
 
 def encode_rows(grid: Grid) -> tuple[tuple[str], ...]:
-    return tuple((json.dumps([_encode(v) for v in row], ensure_ascii=False),) for row in grid)
+    dumps = json.JSONEncoder(ensure_ascii=False, default=_encode).encode
+    return tuple((dumps(list(row)),) for row in grid)
 
 
 def decode_rows(cells: Grid) -> Grid:
