@@ -21,20 +21,27 @@ def _console() -> Console:
     return Console(soft_wrap=True, emoji=False, highlight=False)
 
 
+def refused(error: InputErrors | WorkbookBusy, source: Path) -> int:
+    """Say why nothing was written, on stderr, and give the exit status for it."""
+    from .summary import print_errors
+
+    if isinstance(error, InputErrors):
+        error.source = str(source)
+        print_errors(error, err)
+        return EXIT_INPUT_ERRORS
+    err.print(f"[red]Refused:[/red] {escape(str(error))}", highlight=False)
+    return EXIT_BUSY
+
+
 def run_rescore(path: Path, console: Console) -> int:
     from .rescore import rescore_file
-    from .summary import print_errors, print_summary
+    from .summary import print_summary
 
     try:
         with err.status(f"Re-scoring {path.name}") as status:
             outcome = rescore_file(path, progress=lambda step: status.update(step))
-    except InputErrors as error:
-        error.source = str(path)
-        print_errors(error, err)
-        return EXIT_INPUT_ERRORS
-    except WorkbookBusy as busy:
-        err.print(f"[red]Refused:[/red] {busy}", highlight=False)
-        return EXIT_BUSY
+    except (InputErrors, WorkbookBusy) as error:
+        return refused(error, path)
     print_summary(outcome, console, path.name)
     return 0
 
@@ -140,18 +147,12 @@ def collect(master: Path, returns: tuple[Path, ...], dry_run: bool, then_rescore
         xl-prioritize collect partners.xlsx returns/*.xlsx --rescore
     """
     from .collect import collect_returns, print_outcome
-    from .summary import print_errors
 
     console = _console()
     try:
         outcome = collect_returns(master, returns, dry_run=dry_run)
-    except InputErrors as error:
-        error.source = str(master)
-        print_errors(error, err)
-        sys.exit(EXIT_INPUT_ERRORS)
-    except WorkbookBusy as busy:
-        err.print(f"[red]Refused:[/red] {escape(str(busy))}", highlight=False)
-        sys.exit(EXIT_BUSY)
+    except (InputErrors, WorkbookBusy) as error:
+        sys.exit(refused(error, master))
     print_outcome(outcome, console)
     if then_rescore:
         if dry_run:
@@ -185,14 +186,11 @@ def distribute(master: Path, outdir: Path | None, force: bool) -> None:
     """
     from .distribute import distribute as distribute_master
     from .distribute import print_distributed
-    from .summary import print_errors
 
     try:
         written = distribute_master(master, outdir, force=force)
-    except InputErrors as error:
-        error.source = str(master)
-        print_errors(error, err)
-        sys.exit(EXIT_INPUT_ERRORS)
+    except (InputErrors, WorkbookBusy) as error:
+        sys.exit(refused(error, master))
     except FileExistsError as exists:
         raise click.ClickException(f"{exists}; pass --force to overwrite") from exists
     print_distributed(master, written, _console())
