@@ -20,8 +20,11 @@ def print_summary(outcome: Outcome, console: Console, source: str) -> None:
                             ("Hours needed", "right"), ("Allocated", "right"),
                             ("Coverage", "right")):
         wide = header == "Service level"
-        table.add_column(header, justify=justify, no_wrap=wide,  # type: ignore[arg-type]
-                         overflow="ellipsis" if wide else "fold", max_width=34 if wide else None)
+        shortest = max([len(header), *(len(t) for t in outcome.tier_counts)]) \
+            if header == "Tier" else len(header)
+        table.add_column(header, justify=justify, no_wrap=True,  # type: ignore[arg-type]
+                         overflow="ellipsis", max_width=34 if wide else None,
+                         min_width=None if wide else shortest)
     for row in plan.tiers:
         coverage = f"{row.coverage:.0%}" if row.coverage is not None else "–"
         table.add_row(row.tier, str(row.partners), service.get(row.tier, ""),
