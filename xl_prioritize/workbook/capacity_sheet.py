@@ -6,10 +6,9 @@ import re
 
 from ..model import Results
 from . import contract as c
-from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock
+from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock, header_style
 from .parse import Parsed
 
-HEADER_FILL = "D9D9D9"
 GUIDANCE_COL = 8
 
 
@@ -51,8 +50,8 @@ def capacity_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
         WriteBlock(sheet, 1, 1, tuple(tier_rows)),
         WriteBlock(sheet, member_top, 1, tuple(member_rows)),
         WriteBlock(sheet, 1, GUIDANCE_COL, guidance_rows),
-        Style(sheet, Area(1, 1, 1, 6), bold=True, fill=HEADER_FILL),
-        Style(sheet, Area(member_top, 1, 1, 6), bold=True, fill=HEADER_FILL),
+        header_style(sheet, Area(1, 1, 1, 6)),
+        header_style(sheet, Area(member_top, 1, 1, 6)),
         Style(sheet, Area(len(tier_rows), 1, 1, 6), bold=True),
         Style(sheet, Area(1, GUIDANCE_COL), bold=True),
         Style(sheet, Area(2, 3, tiers_n + 1, 3), number_format="0.0"),

@@ -7,10 +7,8 @@ import math
 from ..core import history
 from ..model import Results
 from . import contract as c
-from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock
+from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock, header_style
 from .parse import Parsed
-
-HEADER_FILL = "D9D9D9"
 
 
 def _cell(value: object) -> object:
@@ -43,7 +41,7 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     ops: Plan = [
         ClearSheet(sheet),
         WriteBlock(sheet, 1, 1, tuple(rows)),
-        Style(sheet, Area(1, 1, 1, len(c.COMPARE_HEADERS)), bold=True, fill=HEADER_FILL),
+        header_style(sheet, Area(1, 1, 1, len(c.COMPARE_HEADERS))),
         FreezePanes(sheet, 2),
     ]
     if len(rows) > 1:
@@ -55,7 +53,7 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     matrix += [(label, *line) for label, line in zip(labels, counts, strict=True)]
     ops += [
         WriteBlock(sheet, 1, side, tuple(matrix)),
-        Style(sheet, Area(1, side, 1, len(cols) + 1), bold=True, fill=HEADER_FILL),
+        header_style(sheet, Area(1, side, 1, len(cols) + 1)),
         Style(sheet, Area(2, side, len(labels), 1), bold=True),
     ]
 
@@ -68,7 +66,7 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     ops += [
         WriteBlock(sheet, top, side, tuple(climb)),
         Style(sheet, Area(top, side), bold=True),
-        Style(sheet, Area(top + 1, side, 1, 3), bold=True, fill=HEADER_FILL),
+        header_style(sheet, Area(top + 1, side, 1, 3)),
     ]
 
     trend_top = top + len(climb) + 2
@@ -80,7 +78,7 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
         WriteBlock(sheet, trend_top - 1, side, (("Tier sizes by quarter",),)),
         Style(sheet, Area(trend_top - 1, side), bold=True),
         WriteBlock(sheet, trend_top, side, tuple(trend)),
-        Style(sheet, Area(trend_top, side, 1, len(tier_names) + 1), bold=True, fill=HEADER_FILL),
+        header_style(sheet, Area(trend_top, side, 1, len(tier_names) + 1)),
         Chart(
             sheet, "Tier sizes", "column", "Partners per tier by quarter",
             categories=Area(trend_top + 1, side, len(quarters), 1),

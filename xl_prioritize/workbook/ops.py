@@ -79,6 +79,15 @@ class Style:
     wrap: bool | None = None
 
 
+HEADER_FILL = "D9D9D9"
+"""The grey of every header a re-score writes: output columns, Capacity, Compare, Log."""
+
+
+def header_style(sheet: str, area: Area) -> Style:
+    """Bold on grey: how a re-score marks a header it writes."""
+    return Style(sheet, area, bold=True, fill=HEADER_FILL)
+
+
 @dataclass(frozen=True)
 class ColumnWidths:
     sheet: str

@@ -27,11 +27,11 @@ from .ops import (
     ProtectSheet,
     Style,
     WriteBlock,
+    header_style,
 )
 from .parse import Parsed
 from .snapshot import encode_rows
 
-OUTPUT_HEADER_FILL = "D9D9D9"
 OVERRIDE_FONT = "C65911"
 MAX_CELL_TEXT = 32_000
 
@@ -108,7 +108,7 @@ def roster_ops(parsed: Parsed, results: Results, out: RosterOutput) -> Plan:
     for name in out.new_columns:
         col = out.columns[name]
         ops.append(WriteBlock(sheet, 1, col, ((name,),)))
-        ops.append(Style(sheet, Area(1, col), bold=True, fill=OUTPUT_HEADER_FILL))
+        ops.append(header_style(sheet, Area(1, col)))
     if height > 0:
         ops.append(Style(sheet, Area(2, out.columns[c.SCORE], height), number_format="0.0"))
         ops.append(Style(sheet, Area(2, out.columns[c.TIER_OUT], height), italic=False,
@@ -221,7 +221,7 @@ def log_ops(parsed: Parsed, results: Results, info: RunInfo, sheet: str) -> Plan
         else:
             columns[name] = next_col
             ops.append(WriteBlock(sheet, 1, next_col, ((name,),)))
-            ops.append(Style(sheet, Area(1, next_col), bold=True, fill=OUTPUT_HEADER_FILL))
+            ops.append(header_style(sheet, Area(1, next_col)))
             next_col += 1
     inputs = parsed.inputs
     warnings = "; ".join(str(w) for w in [*inputs.warnings, *results.warnings])
