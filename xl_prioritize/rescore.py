@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def current_user() -> str:
         return "unknown"
 
 
-def has_input_formulas(grid: Grid, skip_columns: set[int] = frozenset()) -> bool:  # type: ignore[assignment]
+def has_input_formulas(grid: Grid, skip_columns: AbstractSet[int] = frozenset()) -> bool:
     return any(
         is_formula(v) for line in grid for i, v in enumerate(line) if i not in skip_columns
     )
