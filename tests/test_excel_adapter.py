@@ -17,7 +17,7 @@ from fake_xlwings import COM_MEMBERS, FakeBook, Recorder
 from xl_prioritize.adapters.excel import ExcelWorkbook, addresses, to_excel
 from xl_prioritize.excel_button import SHOWN_PROBLEMS, rescore_live
 from xl_prioritize.rescore import rescore_file
-from xl_prioritize.workbook.ops import Area
+from xl_prioritize.workbook.ops import Area, Formula
 
 NOW = dt.datetime(2026, 10, 1, 9, 30)
 RUN_BY = "tester"
@@ -290,7 +290,8 @@ def test_without_a_platform_object_model_protection_and_panes_are_noted(tmp_path
 
 def test_text_is_written_so_excel_keeps_it_text() -> None:
     assert to_excel("007") == "'007"
-    assert to_excel("=SUM(A1)") == "=SUM(A1)"
+    assert to_excel(Formula("=SUM(A1)")) == "=SUM(A1)"
+    assert to_excel("=SUM(A1)") == "'=SUM(A1)"  # text that looks like a formula stays text
     assert to_excel(3) == 3 and to_excel(float("nan")) is None and to_excel(None) is None
 
 

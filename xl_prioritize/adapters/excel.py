@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from ..workbook.cells import Grid
+from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (
     Area,
     Chart,
@@ -65,8 +65,10 @@ def addresses(areas: Sequence[Area]) -> list[str]:
 
 def to_excel(value: object) -> object:
     """A plan value as Excel should store it: text stays text (`'007`, not 7), numbers plain."""
+    if isinstance(value, Formula):
+        return value.text
     if isinstance(value, str):
-        return value if value.startswith("=") and len(value) > 1 else "'" + value
+        return "'" + value
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, np.integer):
@@ -170,7 +172,7 @@ class ExcelWorkbook:
         grid: list[list[object]] = []
         for value_row, formula_row in zip(values, formulas, strict=False):
             grid.append([
-                f if isinstance(f, str) and f.startswith("=") and len(f) > 1 else v
+                Formula(f, v) if isinstance(f, str) and f.startswith("=") and len(f) > 1 else v
                 for v, f in zip(value_row, formula_row, strict=False)
             ] + value_row[len(formula_row):])
         return grid

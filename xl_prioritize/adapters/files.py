@@ -20,7 +20,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..problems import WorkbookBusy
-from ..workbook.cells import Grid
+from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (
     Area,
     Chart,
@@ -67,7 +67,8 @@ class FileWorkbook:
         return list(self.book.sheetnames)
 
     def read_grid(self, sheet: str) -> Grid:
-        return [list(row) for row in self.book[sheet].iter_rows(values_only=True)]
+        return [[Formula(c.value) if c.data_type == "f" and isinstance(c.value, str) else c.value
+                 for c in row] for row in self.book[sheet].iter_rows()]
 
     def read_values(self, sheet: str) -> Grid:
         if self._values is None:
@@ -131,7 +132,13 @@ class FileWorkbook:
             for col, value in enumerate(line, start=op.col):
                 if value is None and (r, col) not in cells:
                     continue
-                ws.cell(row=r, column=col).value = value
+                target = ws.cell(row=r, column=col)
+                if isinstance(value, Formula):
+                    target.value = value.text
+                else:
+                    target.value = value
+                    if isinstance(value, str):
+                        target.data_type = "s"  # text stays text, even `=1+1`
 
     def _style(self, op: Style) -> None:
         """Style the area's cells that hold something; cells that share a style before share it

@@ -11,6 +11,27 @@ Grid = list[list[object]] | list[tuple[object, ...]]
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A formula cell, never to be confused with text that happens to begin with `=`.
+
+    Adapters read a formula cell as one; the write plan carries every formula as one, and every
+    `str` it carries is written as text. `value` is the result: the last calculated value when read,
+    the value the core computed when written (a file's cached value, so readers that never
+    recalculate still see it). None when unknown."""
+
+    text: str
+    """As Excel shows it in the formula bar, with its leading `=`."""
+    value: object = None
+
+    def __post_init__(self) -> None:
+        if not self.text.startswith("="):
+            raise ValueError(f"a formula begins with '=': {self.text!r}")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Uncalculated:
     """An input cell holding a formula that no spreadsheet has calculated yet: there is no value
     to read (files written by scripts carry formulas without their results)."""
@@ -28,7 +49,7 @@ def with_values(formulas: Grid, values: Grid) -> Grid:
     for r, line in enumerate(formulas):
         cached = values[r] if r < len(values) else ()
         merged.append([
-            (cached[i] if i < len(cached) and cached[i] is not None else Uncalculated(v))
+            (cached[i] if i < len(cached) and cached[i] is not None else Uncalculated(v.text))
             if is_formula(v) else v
             for i, v in enumerate(line)
         ])
@@ -40,7 +61,7 @@ def is_blank(value: object) -> bool:
 
 
 def is_formula(value: object) -> bool:
-    return isinstance(value, str) and value.startswith("=") and len(value) > 1
+    return isinstance(value, Formula)
 
 
 def as_number(value: object) -> float | None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-CellValue = str | int | float | None | object
-"""A plain value, or a formula as text beginning with `=`. Datetimes are written as dates."""
+from .cells import Formula
+
+CellValue = str | int | float | None | Formula | object
+"""A plain value or a `Formula`. Every `str` is written as text, whatever it begins with (`=1+1`,
+`007`, `TRUE`): only a `Formula` becomes a formula. Datetimes are written as dates."""
 
 Values = tuple[tuple[CellValue, ...], ...]
 
@@ -101,6 +104,7 @@ class DefineName:
 
     name: str
     refers_to: str
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,65 @@ class ProtectSheet:
     """Protect against accidental edits, without a password."""
 
     sheet: str
+    allow_filter: bool = False
+    """Let people use the AutoFilter drop-downs (sorting locked cells stays impossible in Excel)."""
+    allow_format_columns: bool = False
+    """Let people resize columns."""
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet prints: orientation, fit to one page wide, header rows repeated on each page."""
+
+    sheet: str
+    landscape: bool = True
+    fit_to_width: bool = True
+    """One page wide, as many pages tall as it takes."""
+    repeat_rows: int | None = 1
+    """Rows 1..n repeat at the top of every printed page; None for none."""
+
+
+@dataclass(frozen=True)
+class AutoFilter:
+    """AutoFilter drop-downs over an area whose first row is the header.
+
+    On a sheet the tool does not own (the Roster) it is set only when the sheet has no AutoFilter of
+    the user's and is not an Excel table: the adapter checks, since only it sees the sheet."""
+
+    sheet: str
+    area: Area
+
+
+@dataclass(frozen=True)
+class DataValidationList:
+    """A drop-down on an area: the values of `source`, a reference like `Roster!$A$2:$A$141`."""
+
+    sheet: str
+    area: Area
+    source: str
+
+
+@dataclass(frozen=True)
+class ConditionalFormat:
+    """Format cells of an area where `formula` is true, written for the area's top-left cell
+    (relative references move with each cell, as in Excel). On the Roster, areas lie within the
+    output columns: a re-score replaces the rules there and never touches the user's others."""
+
+    sheet: str
+    area: Area
+    formula: str
+    """Without a leading `=`, e.g. `ABS($L2-$S2)>1E-9`."""
+    fill: str | None = None
+    font_color: str | None = None
+    bold: bool | None = None
+
+
+@dataclass(frozen=True)
+class HideColumns:
+    """Hide whole columns (1-based), e.g. an owned helper column beside the outputs."""
+
+    sheet: str
+    columns: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -138,5 +201,6 @@ class FreezePanes:
 
 
 Operation = EnsureSheet | ClearSheet | WriteBlock | Style | ColumnWidths | DefineName | Chart | \
-    ProtectSheet | FreezePanes
+    ProtectSheet | FreezePanes | PageSetup | AutoFilter | DataValidationList | ConditionalFormat | \
+    HideColumns
 Plan = list[Operation]

@@ -12,7 +12,7 @@ import numpy as np
 from ..model import Inputs, Results
 from . import contract as c
 from .capacity_sheet import capacity_ops
-from .cells import Grid, is_formula, last_filled_column
+from .cells import Formula, Grid, is_formula, last_filled_column
 from .compare_sheet import compare_ops
 from .formulas import absolute, absolute_range, score_formula, weight_names
 from .ops import (
@@ -76,7 +76,10 @@ def output_values(parsed: Parsed, results: Results, formulas: bool) -> dict[str,
         names = weight_names([f.name for f in inputs.factors])
         cols = [col + 1 for col in roster.factor_columns]
         policy = inputs.settings.missing_scores
-        score: list[CellValue] = [score_formula(row, cols, names, policy) for row in roster.rows]
+        score: list[CellValue] = [
+            Formula(score_formula(row, cols, names, policy), "" if np.isnan(s) else float(s))
+            for row, s in zip(roster.rows, results.score, strict=True)
+        ]
     else:
         score = [None if np.isnan(s) else float(s) for s in results.score]
     return {
