@@ -1,0 +1,140 @@
+"""One cell as SpreadsheetML markup: values typed as the plan means them, text escaped as OOXML
+escapes it, formulas with their cached values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+from functools import lru_cache
+
+from ..workbook.cells import Formula
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_LOOKS_ESCAPED = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                    "#GETTING_DATA", "#SPILL!", "#CALC!"})
+
+
+def escape_text(text: str) -> str:
+    """Text for an element's content: `&<>` as entities; a literal `_xHHHH_` keeps its meaning by
+    escaping its underscore (`_x005F_`), and characters XML cannot hold become `_xHHHH_`."""
+    if "_x" in text:
+        text = _LOOKS_ESCAPED.sub(r"_x005F_\1", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+    return text
+
+
+def escape_attr(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return _NOT_XML.sub("", text)
+
+
+@lru_cache(maxsize=4096)
+def column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def ref(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+def serial(value: dt.date | dt.datetime | dt.time | dt.timedelta, date1904: bool = False) -> float:
+    """A date or time as Excel's day number (the 1900 system counts from 1899-12-30)."""
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second
+                + value.microsecond / 1e6) / 86400
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value.replace(tzinfo=None) - (_EPOCH_1904 if date1904 else _EPOCH_1900)
+    days = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+    if not date1904 and days < 61:  # before Excel's phantom 1900-02-29
+        days -= 1
+    return days
+
+
+def date_format(value: object) -> str | None:
+    """The number format a date or time written into a General cell gets (as openpyxl does)."""
+    if isinstance(value, dt.datetime):
+        return "yyyy-mm-dd h:mm:ss"
+    if isinstance(value, dt.date):
+        return "yyyy-mm-dd"
+    if isinstance(value, dt.time):
+        return "h:mm:ss"
+    if isinstance(value, dt.timedelta):
+        return "[hh]:mm:ss"
+    return None
+
+
+def number(value: float | int) -> str | None:
+    """A number as `<v>` holds it; None for what a cell cannot hold (NaN, infinities)."""
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _text(text: str) -> str:
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return f"<is><t{space}>{escape_text(text)}</t></is>"
+
+
+def _cached(value: object, date1904: bool) -> tuple[str, str]:
+    """(type attribute, `<v>` element) of a formula's cached value."""
+    if value is None:
+        return "", ""
+    if isinstance(value, bool):
+        return ' t="b"', f"<v>{int(value)}</v>"
+    if isinstance(value, str):
+        if value in ERRORS:
+            return ' t="e"', f"<v>{value}</v>"
+        return ' t="str"', f"<v>{escape_text(value)}</v>"
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return "", f"<v>{number(serial(value, date1904))}</v>"
+    if isinstance(value, numbers.Real):
+        text = number(value)
+        return ("", f"<v>{text}</v>") if text is not None else (' t="e"', "<v>#NUM!</v>")
+    return ' t="str"', f"<v>{escape_text(str(value))}</v>"
+
+
+def cell(reference: str, value: object, style: int, date1904: bool = False) -> str:
+    """`<c>` for a plan value: every `str` is text (inline), only a `Formula` is a formula."""
+    s = f' s="{style}"' if style else ""
+    if value is None:
+        return f'<c r="{reference}"{s}/>'
+    if isinstance(value, Formula):
+        t, v = _cached(value.value, date1904)
+        return f'<c r="{reference}"{s}{t}><f>{escape_text(value.text[1:])}</f>{v}</c>'
+    if isinstance(value, str):
+        return f'<c r="{reference}"{s} t="inlineStr">{_text(value)}</c>'
+    if isinstance(value, bool):
+        return f'<c r="{reference}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return f'<c r="{reference}"{s}><v>{number(serial(value, date1904))}</v></c>'
+    if isinstance(value, numbers.Real):
+        text = number(value)
+        return f'<c r="{reference}"{s}><v>{text}</v></c>' if text is not None \
+            else f'<c r="{reference}"{s}/>'
+    return f'<c r="{reference}"{s} t="inlineStr">{_text(str(value))}</c>'

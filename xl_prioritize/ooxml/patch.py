@@ -1,0 +1,487 @@
+"""Edit a worksheet part the user owns (the Roster, an adopted Log) in one pass over its bytes:
+only the cells the plan writes or restyles are rewritten; every other `<c>`, every row's
+attributes, and every element the plan does not touch are copied through byte for byte."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from . import cellxml
+from .cellxml import column_index, escape_attr
+from .package import parse, serialize, xml_parser
+from .sheet import (
+    Restyler,
+    SheetModel,
+    area_ref,
+    conditional_xml,
+    page_setup_xml,
+    pane_xml,
+    protection_xml,
+    validation_xml,
+)
+from .styles import Styles
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_Q = f"{{{NS}}}"
+# CT_Worksheet's children in the schema's order: where a new element goes
+ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+         "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+         "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+         "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup",
+         "headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches",
+         "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
+         "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
+_RANK = {name: i for i, name in enumerate(ORDER)}
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
+_QNAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_ROW = re.compile(rb"<ROW\b([^>]*?)(/?)>")
+_CELL = re.compile(rb"<C\b([^>]*?)(?:/>|>(.*?)</C>)", re.S)
+_R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
+_S_ATTR = re.compile(rb'\ss="(\d+)"')
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+@dataclass
+class Child:
+    qname: bytes
+    data: bytes
+
+    @property
+    def local(self) -> str:
+        return self.qname.split(b":")[-1].decode()
+
+
+@dataclass
+class Patched:
+    xml: bytes
+    dropped_formula: bool
+    """A cell that held a formula was written without one (calcChain must not list it)."""
+
+
+def _element_end(data: bytes, start: int, qname: bytes) -> int:
+    """The end of the element starting at `start`, counting nested ones of the same name."""
+    open_tag = re.compile(b"<" + re.escape(qname) + rb"(?=[\s/>])")
+    close_tag = b"</" + qname + b">"
+    tag_end = data.index(b">", start)
+    if data[tag_end - 1:tag_end] == b"/":
+        return tag_end + 1
+    depth, pos = 1, tag_end + 1
+    while depth:
+        close = data.index(close_tag, pos)
+        for found in open_tag.finditer(data, pos, close):
+            if data[data.index(b">", found.start()) - 1:data.index(b">", found.start())] != b"/":
+                depth += 1
+        depth -= 1
+        pos = close + len(close_tag)
+    return pos
+
+
+def split(xml: bytes) -> tuple[bytes, bytes, list[Child], bytes]:
+    """(prolog through the root's start tag, the main prefix like b"x:" or b"", the root's
+    children, the rest from the root's end tag)."""
+    root = _ROOT.search(xml)
+    if root is None:
+        raise ValueError("not a worksheet part")
+    prefix = root[1] or b""
+    end_tag = b"</" + prefix + b"worksheet>"
+    close = xml.rindex(end_tag)
+    children: list[Child] = []
+    pos = root.end()
+    if xml[root.end() - 2:root.end()] == b"/>":
+        return xml[:root.end() - 2] + b">", prefix, [], end_tag + xml[root.end():]
+    while True:
+        lt = xml.find(b"<", pos, close)
+        if lt < 0:
+            break
+        qname = _QNAME.match(xml, lt)
+        if qname is None:  # a comment or processing instruction between elements
+            end = xml.index(b">", lt) + 1
+            children.append(Child(b"", xml[pos:end]))
+            pos = end
+            continue
+        end = _element_end(xml, lt, qname[1])
+        children.append(Child(qname[1], xml[pos:end]))
+        pos = end
+    return xml[:root.end()], prefix, children, xml[pos:]
+
+
+def _wrap_parse(root_tag: bytes, prefix: bytes, fragment: bytes) -> etree._Element:
+    """Parse one child element in the namespaces the root declares."""
+    name = b"".join(_ROOT.search(root_tag)[0:1])  # type: ignore[index]
+    closing = b"</" + prefix + b"worksheet>"
+    tree = etree.fromstring(name + fragment + closing, xml_parser())
+    return next(el for el in tree if isinstance(el.tag, str))
+
+
+def _fragment(el: etree._Element) -> bytes:
+    return etree.tostring(el, encoding="utf-8")
+
+
+def _within(sqref: str, columns: set[int]) -> bool:
+    """Every cell of a space-separated reference list lies in the given columns."""
+    for part in sqref.split():
+        cols = [column_index(m[1]) for m in _REF.finditer(part.replace("$", ""))]
+        if not cols:
+            return False
+        if not all(c in columns for c in range(min(cols), max(cols) + 1)):
+            return False
+    return True
+
+
+class _Patcher:
+    def __init__(self, xml: bytes, model: SheetModel, styles: Styles, date1904: bool) -> None:
+        if b"<![CDATA[" in xml:  # rare outside Excel: normalise once, then edit as usual
+            xml = serialize(parse(xml))
+        self.prolog, self.prefix, self.children, self.epilog = split(xml)
+        self.model, self.styles, self.date1904 = model, styles, date1904
+        self.restyler = Restyler(model, styles)
+        self.styled_columns: set[int] = set()
+        for area, _ in model.looks:
+            self.styled_columns.update(range(area.col, area.last_col + 1))
+        self.dropped_formula = False
+        self.max_row = self.max_col = 0
+        p = re.escape(self.prefix)
+        self.row_re = re.compile(_ROW.pattern.replace(b"ROW", p + b"row"))
+        self.cell_re = re.compile(_CELL.pattern.replace(b"C", p + b"c", 1)
+                                  .replace(b"</C>", b"</" + p + b"c>"), re.S)
+        self.row_close = b"</" + self.prefix + b"row>"
+
+    def q(self, local: str) -> bytes:
+        return self.prefix + local.encode()
+
+    # children --------------------------------------------------------------------------------
+    def find(self, local: str) -> Child | None:
+        return next((c for c in self.children if c.local == local and c.qname), None)
+
+    def put(self, local: str, data: bytes | None) -> None:
+        """Replace the child of that name (None removes it), or insert it in schema order."""
+        existing = self.find(local)
+        if existing is not None:
+            if data is None:
+                self.children.remove(existing)
+            else:
+                existing.data = data
+            return
+        if data is None:
+            return
+        rank = _RANK[local]
+        at = len(self.children)
+        for i, child in enumerate(self.children):
+            if child.local in _RANK and _RANK[child.local] > rank:
+                at = i
+                break
+        self.children.insert(at, Child(self.q(local), data))
+
+    def _ns(self, text: str) -> bytes:
+        """Markup written unprefixed, in the sheet's prefix."""
+        if not self.prefix:
+            return text.encode()
+        p = self.prefix.decode()
+        return re.sub(r"<(/?)(?!/)([A-Za-z])", lambda m: f"<{m[1]}{p}{m[2]}", text).encode()
+
+    def parsed(self, child: Child) -> etree._Element:
+        return _wrap_parse(self.prolog, self.prefix, child.data.lstrip())
+
+    # sheetData -------------------------------------------------------------------------------
+    def sheet_data(self) -> None:
+        child = self.find("sheetData")
+        model = self.model
+        if child is None:
+            child = Child(self.q("sheetData"), self._ns("<sheetData/>"))
+            self.put("sheetData", child.data)
+            child = self.find("sheetData")
+            assert child is not None
+        data = child.data
+        open_end = data.index(b">") + 1
+        if data[open_end - 2:open_end] == b"/>":
+            data = data[:open_end - 2] + b">" + b"</" + self.q("sheetData") + b">"
+            open_end -= 1
+        body_end = data.rindex(b"</")
+        pending = sorted(model.cells)
+        out: list[bytes] = [data[:open_end]]
+        pos = open_end
+        last_row = 0
+        styled = self.restyler.row_styled if model.looks else (lambda _r: False)
+        for match in self.row_re.finditer(data, open_end, body_end):
+            r_attr = _R_ATTR.search(match[1])
+            row = int(r_attr[2]) if r_attr and r_attr[2] else last_row + 1
+            last_row = row
+            self.max_row = max(self.max_row, row)
+            while pending and pending[0] < row:
+                out.append(data[pos:match.start()])
+                pos = match.start()
+                out.append(self._new_row(pending.pop(0)))
+            edits = model.cells.get(row) if pending and pending[0] == row else None
+            if edits is not None:
+                pending.pop(0)
+            if edits is None and not styled(row):
+                continue
+            end = match.end() if match[2] else data.index(self.row_close, match.end()) + \
+                len(self.row_close)
+            out.append(data[pos:match.start()])
+            out.append(self._row(row, match, data[match.end():end - len(self.row_close)]
+                                 if not match[2] else b"", edits or {}))
+            pos = end
+        out.append(data[pos:body_end])
+        out.extend(self._new_row(r) for r in pending)
+        out.append(data[body_end:])
+        child.data = b"".join(out)
+
+    def _new_row(self, row: int) -> bytes:
+        cells = self._cells([], self.model.cells.get(row, {}), row)
+        self.max_row = max(self.max_row, row)
+        if not cells:
+            return b""
+        return b'<' + self.q("row") + f' r="{row}">'.encode() + cells + self.row_close
+
+    def _row(self, row: int, match: re.Match[bytes], inner: bytes,
+             edits: dict[int, object]) -> bytes:
+        found = []
+        last_col = 0
+        pos = 0
+        for cell in self.cell_re.finditer(inner):
+            r_attr = _R_ATTR.search(cell[1])
+            col = column_index(r_attr[1].decode()) if r_attr and r_attr[1] else last_col + 1
+            last_col = col
+            found.append((col, inner[pos:cell.start()], cell))
+            pos = cell.end()
+        head_end = found[0][2].start() if found else len(inner)
+        tail = inner[pos:] if found else inner
+        cells = self._cells(found, edits, row)
+        start = match[0][:-2] + b">" if match[2] else match[0]
+        lead = inner[:head_end] if found else b""
+        return start + lead + cells + tail + self.row_close
+
+    def _cells(self, found: list[tuple[int, bytes, re.Match[bytes]]], edits: dict[int, object],
+               row: int) -> bytes:
+        out: list[bytes] = []
+        new = sorted(c for c in edits if c not in {col for col, _, _ in found})
+        restyle = self.restyler.style
+        styled_columns = self.styled_columns
+        for col, space, cell in found:
+            while new and new[0] < col:
+                out.append(self._new_cell(row, new.pop(0), edits))
+            out.append(space if out else b"")
+            self.max_col = max(self.max_col, col)
+            s_attr = _S_ATTR.search(cell[1])
+            base = int(s_attr[1]) if s_attr else 0
+            if col in edits:
+                value = edits[col]
+                if b"<" + self.prefix + b"f" in (cell[2] or b"") and \
+                        not isinstance(value, cellxml.Formula):
+                    self.dropped_formula = True
+                s = restyle(row, col, base, value) if col in styled_columns or value is not None \
+                    else base
+                out.append(self._ns(cellxml.cell(cellxml.ref(row, col), value, s, self.date1904)))
+            elif col in styled_columns:
+                s = restyle(row, col, base)
+                out.append(cell[0] if s == base else self._with_style(cell[0], s))
+            else:
+                out.append(cell[0])
+        while new:
+            out.append(self._new_cell(row, new.pop(0), edits))
+        return b"".join(out)
+
+    def _new_cell(self, row: int, col: int, edits: dict[int, object]) -> bytes:
+        value = edits[col]
+        if value is None:
+            return b""
+        self.max_col = max(self.max_col, col)
+        s = self.restyler.style(row, col, 0, value)
+        return self._ns(cellxml.cell(cellxml.ref(row, col), value, s, self.date1904))
+
+    @staticmethod
+    def _with_style(cell: bytes, s: int) -> bytes:
+        tag_end = cell.index(b">")
+        start = cell[:tag_end]
+        if _S_ATTR.search(start):
+            start = _S_ATTR.sub(f' s="{s}"'.encode(), start, count=1)
+        else:
+            start = start.rstrip(b"/") + f' s="{s}"'.encode() + (b"/" if start.endswith(b"/")
+                                                                  else b"")
+        return start + cell[tag_end:]
+
+    # the other children ----------------------------------------------------------------------
+    def dimension(self) -> None:
+        child = self.find("dimension")
+        if child is None or not self.model.cells:
+            return
+        match = re.search(rb'ref="([^"]*)"', child.data)
+        if match is None:
+            return
+        refs = [(column_index(m[1]), int(m[2])) for m in _REF.finditer(match[1].decode())]
+        if not refs:
+            return
+        top = min(r for _, r in refs)
+        left = min(c for c, _ in refs)
+        cols = max(self.max_col, *(c for c, _ in refs))
+        rows = max(self.max_row, *(r for _, r in refs))
+        new = f"{cellxml.ref(top, left)}:{cellxml.ref(rows, cols)}"
+        if new.encode() != match[1] and (rows, cols) != (top, left):
+            child.data = child.data[:match.start(1)] + new.encode() + child.data[match.end(1):]
+
+    def columns(self) -> None:
+        model = self.model
+        wanted = set(model.widths) | model.hidden_columns
+        if not wanted:
+            return
+        child = self.find("cols")
+        ranges: list[dict[str, str]] = []
+        if child is not None:
+            ranges = [dict(el.attrib) for el in self.parsed(child) if isinstance(el.tag, str)]
+        for col in sorted(wanted):
+            for i, attrs in enumerate(ranges):
+                low, high = int(attrs.get("min", 0)), int(attrs.get("max", 0))
+                if low <= col <= high:
+                    pieces = []
+                    if low < col:
+                        pieces.append({**attrs, "max": str(col - 1)})
+                    mine = {**attrs, "min": str(col), "max": str(col)}
+                    pieces.append(mine)
+                    if col < high:
+                        pieces.append({**attrs, "min": str(col + 1)})
+                    ranges[i:i + 1] = pieces
+                    break
+            else:
+                mine = {"min": str(col), "max": str(col), "width": "9.140625"}
+                ranges.append(mine)
+            if col in model.widths:
+                mine["width"] = f"{model.widths[col]:g}"
+                mine["customWidth"] = "1"
+            if col in model.hidden_columns:
+                mine["hidden"] = "1"
+        ranges.sort(key=lambda a: int(a["min"]))
+        markup = "<cols>" + "".join(
+            "<col" + "".join(f' {k}="{escape_attr(v)}"' for k, v in a.items()) + "/>"
+            for a in ranges) + "</cols>"
+        self.put("cols", self._ns(markup))
+
+    def panes(self) -> None:
+        if self.model.freeze is None:
+            return
+        child = self.find("sheetViews")
+        if child is None:
+            markup = f'<sheetViews><sheetView workbookViewId="0">{pane_xml(*self.model.freeze)}' \
+                     "</sheetView></sheetViews>"
+            self.put("sheetViews", self._ns(markup))
+            return
+        views = self.parsed(child)
+        view = views.find(_Q + "sheetView")
+        if view is None:
+            return
+        for old in view.findall(_Q + "pane") + view.findall(_Q + "selection"):
+            view.remove(old)
+        fresh = etree.fromstring(f'<v xmlns="{NS}">{pane_xml(*self.model.freeze)}</v>')
+        for i, el in enumerate(fresh):
+            view.insert(i, el)
+        child.data = _fragment(views)
+
+    def page(self) -> None:
+        page = self.model.page
+        if page is None:
+            return
+        if page.fit_to_width:
+            pr = self.find("sheetPr")
+            if pr is None:
+                self.put("sheetPr", self._ns('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'))
+            else:
+                el = self.parsed(pr)
+                setup = el.find(_Q + "pageSetUpPr")
+                if setup is None:
+                    setup = etree.Element(_Q + "pageSetUpPr")
+                    outline = el.find(_Q + "outlinePr")
+                    el.insert(len(el) if outline is None else el.index(outline) + 1, setup)
+                setup.set("fitToPage", "1")
+                pr.data = _fragment(el)
+        existing = self.find("pageSetup")
+        fresh = etree.fromstring(f'<v xmlns="{NS}">{page_setup_xml(page)}</v>')[0]
+        if existing is None:
+            if self.find("pageMargins") is None:
+                self.put("pageMargins", self._ns(
+                    '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3"'
+                    ' footer="0.3"/>'))
+            self.put("pageSetup", self._ns(page_setup_xml(page)))
+            return
+        el = self.parsed(existing)
+        for key in ("orientation", "fitToWidth", "fitToHeight"):
+            if fresh.get(key) is not None:
+                el.set(key, fresh.get(key))
+        existing.data = _fragment(el)
+
+    def protection(self) -> None:
+        if self.model.protect is not None:
+            self.put("sheetProtection", self._ns(protection_xml(self.model.protect)))
+
+    def autofilter(self) -> None:
+        area = self.model.autofilter
+        if area is None or self.find("autoFilter") is not None or self.find("tableParts"):
+            return
+        self.put("autoFilter", self._ns(f'<autoFilter ref="{area_ref(area)}"/>'))
+
+    def conditional(self) -> None:
+        rules = self.model.conditional
+        if not rules:
+            return
+        owned: set[int] = set()
+        for op, _ in rules:
+            owned.update(range(op.area.col, op.area.last_col + 1))
+        kept: list[Child] = []
+        for child in self.children:
+            if child.local == "conditionalFormatting" and child.qname:
+                sqref = re.search(rb'sqref="([^"]*)"', child.data)
+                if sqref is not None and _within(sqref[1].decode(), owned):
+                    continue
+            kept.append(child)
+        self.children = kept
+        priorities = [int(p) for c in self.children
+                      for p in re.findall(rb'priority="(\d+)"', c.data)]
+        markup = self._ns(conditional_xml(rules, max(priorities, default=0) + 1))
+        last = [i for i, c in enumerate(self.children) if c.local == "conditionalFormatting"]
+        if last:
+            self.children.insert(last[-1] + 1, Child(self.q("conditionalFormatting"), markup))
+        else:
+            self.put("conditionalFormatting", markup)
+
+    def validations(self) -> None:
+        ops = self.model.validations
+        if not ops:
+            return
+        owned: set[int] = set()
+        for op in ops:
+            owned.update(range(op.area.col, op.area.last_col + 1))
+        child = self.find("dataValidations")
+        fresh = [etree.fromstring(f'<v xmlns="{NS}">{validation_xml(op)}</v>')[0] for op in ops]
+        if child is None:
+            box = etree.Element(_Q + "dataValidations", nsmap={None: NS})
+        else:
+            box = self.parsed(child)
+            for el in list(box):
+                if isinstance(el.tag, str) and _within(el.get("sqref", ""), owned):
+                    box.remove(el)
+        for el in fresh:
+            box.append(el)
+        box.set("count", str(sum(1 for el in box if isinstance(el.tag, str))))
+        self.put("dataValidations", _fragment(box))
+
+    def result(self) -> bytes:
+        self.sheet_data()
+        self.dimension()
+        self.columns()
+        self.panes()
+        self.protection()
+        self.autofilter()
+        self.conditional()
+        self.validations()
+        self.page()
+        if self.model.drawing_rid and self.find("drawing") is None:
+            self.put("drawing", self._ns(f'<drawing r:id="{escape_attr(self.model.drawing_rid)}"/>'))
+        return self.prolog + b"".join(c.data for c in self.children) + self.epilog
+
+
+def patch_sheet(xml: bytes, model: SheetModel, styles: Styles, date1904: bool = False) -> Patched:
+    patcher = _Patcher(xml, model, styles, date1904)
+    data = patcher.result()
+    return Patched(data, patcher.dropped_formula)
