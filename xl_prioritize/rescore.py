@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .adapters.base import WorkbookAdapter
-from .adapters.files import FileWorkbook, refuse_if_open
+from .adapters.files import refuse_if_open
+from .adapters.package import PackageWorkbook
 from .core.compute import compute
 from .model import Inputs, Results
 from .problems import Problem
@@ -117,7 +118,7 @@ def rescore_file(
     refuse_if_open(path)
     step = progress or (lambda _: None)
     step(f"Opening {path.name}")
-    book = FileWorkbook(path)
+    book = PackageWorkbook(path)
     try:
         info = RunInfo(now or dt.datetime.now(), run_by or current_user(), mode)
         outcome = rescore_book(book, info, progress)

@@ -93,7 +93,7 @@ def number(value: float | int) -> str | None:
         return None
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return repr(value)
+    return f"{value:.16g}"  # as openpyxl writes it: both file adapters store the same number
 
 
 def _text(text: str) -> str:

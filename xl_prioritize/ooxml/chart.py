@@ -31,12 +31,12 @@ def _absolute(area: Area) -> str:
 
 
 def _text(text: str) -> str:
-    return (f'<c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{escape_text(text)}</a:t></a:r></a:p>'
-            "</c:rich></c:tx>")
+    return (f'<tx><rich><a:bodyPr/><a:p><a:r><a:t>{escape_text(text)}</a:t></a:r></a:p>'
+            "</rich></tx>")
 
 
 def _title(text: str) -> str:
-    return f'<c:title>{_text(text)}<c:overlay val="0"/></c:title>'
+    return f'<title>{_text(text)}<overlay val="0"/></title>'
 
 
 def _cells(area: Area, value: CellValue) -> list[object]:
@@ -45,9 +45,9 @@ def _cells(area: Area, value: CellValue) -> list[object]:
 
 
 def _str_cache(values: list[object]) -> str:
-    points = "".join(f'<c:pt idx="{i}"><c:v>{escape_text(_label(v))}</c:v></c:pt>'
+    points = "".join(f'<pt idx="{i}"><v>{escape_text(_label(v))}</v></pt>'
                      for i, v in enumerate(values) if v is not None)
-    return f'<c:strCache><c:ptCount val="{len(values)}"/>{points}</c:strCache>'
+    return f'<strCache><ptCount val="{len(values)}"/>{points}</strCache>'
 
 
 def _label(value: object) -> str:
@@ -62,9 +62,9 @@ def _num_cache(values: list[object], code: str) -> str:
         if isinstance(v, int | float) and not isinstance(v, bool):
             text = number(v)
             if text is not None:
-                points.append(f'<c:pt idx="{i}"><c:v>{text}</c:v></c:pt>')
-    return (f'<c:numCache><c:formatCode>{escape_text(code)}</c:formatCode>'
-            f'<c:ptCount val="{len(values)}"/>{"".join(points)}</c:numCache>')
+                points.append(f'<pt idx="{i}"><v>{text}</v></pt>')
+    return (f'<numCache><formatCode>{escape_text(code)}</formatCode>'
+            f'<ptCount val="{len(values)}"/>{"".join(points)}</numCache>')
 
 
 def chart_xml(op: Chart, value: CellValue) -> bytes:
@@ -75,46 +75,46 @@ def chart_xml(op: Chart, value: CellValue) -> bytes:
         title = Area(area.row, area.col)
         data = Area(area.row + 1, area.col, max(area.rows - 1, 1), area.cols)
         series.append(
-            f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/>'
-            f'<c:tx><c:strRef><c:f>{sheet}!{ref(title.row, title.col)}</c:f>'
-            f"{_str_cache([value(title.row, title.col)])}</c:strRef></c:tx>"
-            + ('<c:marker><c:symbol val="none"/></c:marker>' if op.kind == "line" else
-               '<c:invertIfNegative val="0"/>')
-            + f"<c:cat><c:strRef><c:f>{sheet}!{_absolute(op.categories)}</c:f>"
-            f"{_str_cache(categories)}</c:strRef></c:cat>"
-            f"<c:val><c:numRef><c:f>{sheet}!{_absolute(data)}</c:f>"
+            f'<ser><idx val="{i}"/><order val="{i}"/>'
+            f'<tx><strRef><f>{sheet}!{ref(title.row, title.col)}</f>'
+            f"{_str_cache([value(title.row, title.col)])}</strRef></tx>"
+            + ('<marker><symbol val="none"/></marker>' if op.kind == "line" else
+               '<invertIfNegative val="0"/>')
+            + f"<cat><strRef><f>{sheet}!{_absolute(op.categories)}</f>"
+            f"{_str_cache(categories)}</strRef></cat>"
+            f"<val><numRef><f>{sheet}!{_absolute(data)}</f>"
             f'{_num_cache(_cells(data, value), "0%" if op.percent_axis else "General")}'
-            "</c:numRef></c:val></c:ser>")
-    axes = '<c:axId val="500000001"/><c:axId val="500000002"/>'
+            "</numRef></val></ser>")
+    axes = '<axId val="500000001"/><axId val="500000002"/>'
     if op.kind == "line":
-        plot = f'<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>' \
-               f'{"".join(series)}<c:marker val="1"/>{axes}</c:lineChart>'
+        plot = f'<lineChart><grouping val="standard"/><varyColors val="0"/>' \
+               f'{"".join(series)}<marker val="1"/>{axes}</lineChart>'
     else:
         direction = "bar" if op.kind == "bar" else "col"
-        plot = (f'<c:barChart><c:barDir val="{direction}"/><c:grouping val="clustered"/>'
-                f'<c:varyColors val="0"/>{"".join(series)}<c:gapWidth val="150"/>{axes}'
-                "</c:barChart>")
+        plot = (f'<barChart><barDir val="{direction}"/><grouping val="clustered"/>'
+                f'<varyColors val="0"/>{"".join(series)}<gapWidth val="150"/>{axes}'
+                "</barChart>")
     category_position, value_position = ("l", "b") if op.kind == "bar" else ("b", "l")
-    value_format = '<c:numFmt formatCode="0%" sourceLinked="0"/>' if op.percent_axis else \
-        '<c:numFmt formatCode="General" sourceLinked="1"/>'
+    value_format = '<numFmt formatCode="0%" sourceLinked="0"/>' if op.percent_axis else \
+        '<numFmt formatCode="General" sourceLinked="1"/>'
     y_title = _title(op.y_title) if op.y_title else ""
     xml = (
-        f'{_DECLARATION}<c:chartSpace xmlns:c="{C_NS}" xmlns:a="{A_NS}" xmlns:r="{R_NS}">'
-        '<c:roundedCorners val="0"/>'
-        f'<c:chart>{_title(op.title)}<c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>{plot}'
-        f'<c:catAx><c:axId val="500000001"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
-        f'<c:delete val="0"/><c:axPos val="{category_position}"/><c:numFmt formatCode="General"'
-        ' sourceLinked="1"/><c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
-        '<c:tickLblPos val="nextTo"/><c:crossAx val="500000002"/><c:crosses val="autoZero"/>'
-        '<c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/>'
-        '</c:catAx>'
-        '<c:valAx><c:axId val="500000002"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
-        f'<c:delete val="0"/><c:axPos val="{value_position}"/><c:majorGridlines/>{y_title}'
+        f'{_DECLARATION}<chartSpace xmlns="{C_NS}" xmlns:a="{A_NS}" xmlns:r="{R_NS}">'
+        '<roundedCorners val="0"/>'
+        f'<chart>{_title(op.title)}<autoTitleDeleted val="0"/><plotArea><layout/>{plot}'
+        f'<catAx><axId val="500000001"/><scaling><orientation val="minMax"/></scaling>'
+        f'<delete val="0"/><axPos val="{category_position}"/><numFmt formatCode="General"'
+        ' sourceLinked="1"/><majorTickMark val="out"/><minorTickMark val="none"/>'
+        '<tickLblPos val="nextTo"/><crossAx val="500000002"/><crosses val="autoZero"/>'
+        '<auto val="1"/><lblAlgn val="ctr"/><lblOffset val="100"/><noMultiLvlLbl val="0"/>'
+        '</catAx>'
+        '<valAx><axId val="500000002"/><scaling><orientation val="minMax"/></scaling>'
+        f'<delete val="0"/><axPos val="{value_position}"/><majorGridlines/>{y_title}'
         f"{value_format}"
-        '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>'
-        '<c:crossAx val="500000001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/>'
-        '</c:valAx></c:plotArea><c:legend><c:legendPos val="r"/><c:overlay val="0"/></c:legend>'
-        '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
+        '<majorTickMark val="out"/><minorTickMark val="none"/><tickLblPos val="nextTo"/>'
+        '<crossAx val="500000001"/><crosses val="autoZero"/><crossBetween val="between"/>'
+        '</valAx></plotArea><legend><legendPos val="r"/><overlay val="0"/></legend>'
+        '<plotVisOnly val="1"/><dispBlanksAs val="gap"/></chart></chartSpace>'
     )
     return xml.encode("utf-8")
 

@@ -109,6 +109,7 @@ class Package:
         self._removed: set[str] = set()
         self._rels: dict[str, Relationships] = {}
         self._types: etree._Element | None = None
+        self._reserved: set[str] = set()
 
     # parts -----------------------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -143,11 +144,13 @@ class Package:
         self.remove_override(part)
 
     def unique_name(self, pattern: str) -> str:
-        """The first free part name of a pattern like `xl/worksheets/sheet{}.xml`."""
-        taken = {n.lower() for n in self.names()}
+        """The first free part name of a pattern like `xl/worksheets/sheet{}.xml`, reserved so
+        that the next call names another."""
+        taken = {n.lower() for n in self.names()} | self._reserved
         n = 1
         while pattern.format(n).lower() in taken:
             n += 1
+        self._reserved.add(pattern.format(n).lower())
         return pattern.format(n)
 
     # relationships ---------------------------------------------------------------------------
