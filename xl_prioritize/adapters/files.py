@@ -13,23 +13,31 @@ import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..problems import WorkbookBusy
 from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (
     Area,
+    AutoFilter,
     Chart,
     ClearSheet,
     ColumnWidths,
+    ConditionalFormat,
+    DataValidationList,
     DefineName,
     EnsureSheet,
     FreezePanes,
+    HideColumns,
     Operation,
+    PageSetup,
     Plan,
     ProtectSheet,
     Style,
@@ -61,6 +69,7 @@ class FileWorkbook:
             self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True
         )
         self._values: openpyxl.Workbook | None = None
+        self._fresh_rules: dict[str, set[int]] = {}
 
     # reading ---------------------------------------------------------------------------------
     def sheet_names(self) -> list[str]:
@@ -98,15 +107,75 @@ class FileWorkbook:
             case DefineName():
                 if op.name in self.book.defined_names:
                     del self.book.defined_names[op.name]
-                self.book.defined_names[op.name] = DefinedName(op.name, attr_text=op.refers_to)
+                self.book.defined_names[op.name] = DefinedName(op.name, attr_text=op.refers_to,
+                                                               hidden=op.hidden or None)
             case Chart():
                 self._chart(op)
             case ProtectSheet():
-                self.book[op.sheet].protection.sheet = True
+                protection = self.book[op.sheet].protection
+                protection.sheet = True
+                protection.autoFilter = not op.allow_filter
+                protection.formatColumns = not op.allow_format_columns
             case FreezePanes():
                 self.book[op.sheet].freeze_panes = f"{get_column_letter(op.col)}{op.row}"
+            case PageSetup():
+                self._page_setup(op)
+            case AutoFilter():
+                ws = self.book[op.sheet]
+                if not ws.auto_filter.ref and not ws.tables:
+                    ws.auto_filter.ref = _range(op.area)
+            case DataValidationList():
+                self._validation(op)
+            case ConditionalFormat():
+                self._conditional(op)
+            case HideColumns():
+                ws = self.book[op.sheet]
+                for col in op.columns:
+                    ws.column_dimensions[get_column_letter(col)].hidden = True
             case _:
                 raise TypeError(f"unknown operation {op!r}")
+
+    def _page_setup(self, op: PageSetup) -> None:
+        ws = self.book[op.sheet]
+        ws.page_setup.orientation = "landscape" if op.landscape else "portrait"
+        if op.fit_to_width:
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0
+        if op.repeat_rows:
+            ws.print_title_rows = f"1:{op.repeat_rows}"
+
+    def _validation(self, op: DataValidationList) -> None:
+        """A drop-down replacing the ones that lay within the same columns (a re-score's own)."""
+        ws = self.book[op.sheet]
+        columns = set(range(op.area.col, op.area.last_col + 1))
+        kept = [dv for dv in ws.data_validations.dataValidation
+                if not all(c in columns for r in dv.sqref.ranges
+                           for c in range(r.min_col, r.max_col + 1))]
+        ws.data_validations.dataValidation = kept
+        validation = DataValidation(type="list", formula1=op.source.lstrip("="), allow_blank=True,
+                                    showErrorMessage=True, showInputMessage=True)
+        validation.add(_range(op.area))
+        ws.add_data_validation(validation)
+
+    def _conditional(self, op: ConditionalFormat) -> None:
+        """A rule over the area; the rules that lay within its columns before this plan (a
+        re-score's own) go first."""
+        ws = self.book[op.sheet]
+        columns = set(range(op.area.col, op.area.last_col + 1))
+        fresh = self._fresh_rules.setdefault(op.sheet, set())
+        if not columns <= fresh:
+            rules = ws.conditional_formatting._cf_rules
+            for cf in [cf for cf in rules if all(
+                    c in columns for r in cf.sqref.ranges for c in range(r.min_col, r.max_col + 1))]:
+                del rules[cf]
+            fresh.update(columns)
+        fill = PatternFill(bgColor=op.fill) if op.fill else None
+        font = Font(b=op.bold, color=op.font_color or None) \
+            if op.bold is not None or op.font_color else None
+        rule = FormulaRule(formula=[op.formula])
+        rule.dxf = DifferentialStyle(font=font, fill=fill)
+        ws.conditional_formatting.add(_range(op.area), rule)
 
     def _ensure(self, op: EnsureSheet) -> None:
         if op.sheet in self.book.sheetnames:
@@ -233,6 +302,13 @@ def _rgb(color: object) -> str | None:
     """A font colour as the 6-digit hex a Style names, None for theme or automatic colours."""
     rgb = getattr(color, "rgb", None)
     return rgb[-6:] if isinstance(rgb, str) else None
+
+
+def _range(area: Area) -> str:
+    first = f"{get_column_letter(area.col)}{area.row}"
+    if area.rows == 1 and area.cols == 1:
+        return first
+    return f"{first}:{get_column_letter(area.last_col)}{area.last_row}"
 
 
 def _reference(ws: Worksheet, area: Area) -> Reference:

@@ -110,7 +110,9 @@ def split(xml: bytes) -> tuple[bytes, bytes, list[Child], bytes]:
 
 def _wrap_parse(root_tag: bytes, prefix: bytes, fragment: bytes) -> etree._Element:
     """Parse one child element in the namespaces the root declares."""
-    name = b"".join(_ROOT.search(root_tag)[0:1])  # type: ignore[index]
+    found = _ROOT.search(root_tag)
+    assert found is not None
+    name = found.group(0)
     closing = b"</" + prefix + b"worksheet>"
     tree = etree.fromstring(name + fragment + closing, xml_parser())
     return next(el for el in tree if isinstance(el.tag, str))
