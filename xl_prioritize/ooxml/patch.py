@@ -38,7 +38,8 @@ _RANK = {name: i for i, name in enumerate(ORDER)}
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
 _QNAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _ROW = re.compile(rb"<ROW\b([^>]*?)(/?)>")
-_CELL = re.compile(rb"<C\b([^>]*?)(?:/>|>(.*?)</C>)", re.S)
+_CELL = re.compile(rb'<C(?=[\s/>])(?: r="([A-Z]+)\d+")?([^>]*?)(?:/>|>(.*?)</C>)', re.S)
+_LETTERS = re.compile(rb"[A-Z]+")
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
 _S_ATTR = re.compile(rb'\ss="(\d+)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
@@ -143,6 +144,12 @@ class _Patcher:
         self.styled_columns: set[int] = set()
         for area, _ in model.looks:
             self.styled_columns.update(range(area.col, area.last_col + 1))
+        self.first_styled = min(self.styled_columns, default=1 << 20)
+        self._letters: dict[bytes, int] = {}
+        self.last_cell_mark = b"<" + self.prefix + b'c r="'
+        self.row_extension = b"<" + self.prefix + b"extLst"
+        self.cell_marks = [b"<" + self.prefix + b"c" + end for end in (b" ", b">", b"/", b"\t",
+                                                                     b"\n", b"\r")]
         self.dropped_formula = False
         self.max_row = self.max_col = 0
         p = re.escape(self.prefix)
@@ -241,38 +248,61 @@ class _Patcher:
 
     def _row(self, row: int, match: re.Match[bytes], inner: bytes,
              edits: dict[int, object]) -> bytes:
+        """The row with its edited and restyled cells rewritten. Cells left of the first column
+        the plan touches are copied as one run, without looking into them."""
+        first_owned = min(min(edits, default=1 << 20), self.first_styled)
+        start = match[0][:-2] + b">" if match[2] else match[0]
+        last = inner.rfind(self.last_cell_mark)
+        if last >= 0:  # every cell left of the columns the plan touches: append after them
+            letters = _LETTERS.match(inner, last + len(self.last_cell_mark))
+            col = self._letters.get(letters[0]) if letters else None
+            if letters and col is None:
+                col = self._letters[letters[0]] = column_index(letters[0].decode())
+            every_cell_placed = inner.count(self.last_cell_mark) == sum(
+                inner.count(mark) for mark in self.cell_marks)
+            if col is not None and col < first_owned and every_cell_placed \
+                    and self.row_extension not in inner:
+                self.max_col = max(self.max_col, col)
+                return start + inner + self._cells([], edits, row) + self.row_close
         found = []
         last_col = 0
         pos = 0
+        keep_until = 0
+        letters_of = self._letters
         for cell in self.cell_re.finditer(inner):
-            r_attr = _R_ATTR.search(cell[1])
-            col = column_index(r_attr[1].decode()) if r_attr and r_attr[1] else last_col + 1
+            letters = cell[1]
+            if letters is None:
+                r_attr = _R_ATTR.search(cell[2])
+                letters = r_attr[1] if r_attr and r_attr[1] else None
+            col = letters_of.get(letters) if letters else last_col + 1
+            if col is None:
+                col = letters_of[letters] = column_index(letters.decode())
             last_col = col
+            if col < first_owned and not found:
+                keep_until = pos = cell.end()
+                continue
             found.append((col, inner[pos:cell.start()], cell))
             pos = cell.end()
-        head_end = found[0][2].start() if found else len(inner)
-        tail = inner[pos:] if found else inner
+        self.max_col = max(self.max_col, last_col)
         cells = self._cells(found, edits, row)
-        start = match[0][:-2] + b">" if match[2] else match[0]
-        lead = inner[:head_end] if found else b""
-        return start + lead + cells + tail + self.row_close
+        return start + inner[:keep_until] + cells + inner[pos:] + self.row_close
 
     def _cells(self, found: list[tuple[int, bytes, re.Match[bytes]]], edits: dict[int, object],
                row: int) -> bytes:
         out: list[bytes] = []
-        new = sorted(c for c in edits if c not in {col for col, _, _ in found})
+        present = {col for col, _, _ in found}
+        new = sorted(c for c in edits if c not in present)
         restyle = self.restyler.style
         styled_columns = self.styled_columns
         for col, space, cell in found:
             while new and new[0] < col:
                 out.append(self._new_cell(row, new.pop(0), edits))
-            out.append(space if out else b"")
-            self.max_col = max(self.max_col, col)
-            s_attr = _S_ATTR.search(cell[1])
+            out.append(space)
+            s_attr = _S_ATTR.search(cell[2])
             base = int(s_attr[1]) if s_attr else 0
             if col in edits:
                 value = edits[col]
-                if b"<" + self.prefix + b"f" in (cell[2] or b"") and \
+                if b"<" + self.prefix + b"f" in (cell[3] or b"") and \
                         not isinstance(value, cellxml.Formula):
                     self.dropped_formula = True
                 s = restyle(row, col, base, value) if col in styled_columns or value is not None \

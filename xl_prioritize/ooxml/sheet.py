@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from ..workbook.cells import Formula
 from ..workbook.ops import Area, ConditionalFormat, DataValidationList, PageSetup, ProtectSheet
 from . import cellxml
 from .cellxml import column_letter, escape_attr, escape_text, ref
@@ -65,31 +66,45 @@ class Restyler:
     def __init__(self, model: SheetModel, styles: Styles) -> None:
         self.styles = styles
         self.by_row: dict[int, list[tuple[int, Area, Look]]] = defaultdict(list)
-        self.tall: list[tuple[int, Area, Look]] = []
+        self.tall: dict[int, list[tuple[int, int, int, Look]]] = defaultdict(list)
+        """Per column, the looks over many rows: (plan position, first row, last row, look)."""
         for i, (area, look) in enumerate(model.looks):
             if area.rows <= 8:
                 for r in range(area.row, area.last_row + 1):
                     self.by_row[r].append((i, area, look))
             else:
-                self.tall.append((i, area, look))
+                for col in range(area.col, area.last_col + 1):
+                    self.tall[col].append((i, area.row, area.last_row, look))
+        self._tall_rows = [(a.row, a.last_row) for a, _ in model.looks if a.rows > 8]
+        self._memo: dict[tuple[object, ...], int] = {}
 
     def row_styled(self, row: int) -> bool:
-        return row in self.by_row or any(a.row <= row <= a.last_row for _, a, _ in self.tall)
+        return row in self.by_row or any(first <= row <= last for first, last in self._tall_rows)
 
-    def _looks(self, row: int, col: int) -> list[Look]:
-        found = [(i, look) for i, a, look in self.tall
-                 if a.row <= row <= a.last_row and a.col <= col <= a.last_col]
-        found += [(i, look) for i, a, look in self.by_row.get(row, ())
-                  if a.col <= col <= a.last_col]
-        return [look for _, look in sorted(found, key=lambda item: item[0])]
+    def _looks(self, row: int, col: int) -> tuple[Look, ...]:
+        found = [(i, look) for i, first, last, look in self.tall.get(col, ()) if first <= row <= last]
+        short = self.by_row.get(row)
+        if short:
+            found += [(i, look) for i, a, look in short if a.col <= col <= a.last_col]
+            found.sort(key=lambda item: item[0])
+        return tuple(look for _, look in found)
 
     def style(self, row: int, col: int, base: int, value: object = None) -> int:
+        wanted = None if isinstance(value, str | int | float | Formula) or value is None \
+            else cellxml.date_format(value)
+        if wanted is None and col not in self.tall and row not in self.by_row:
+            return base
+        looks = self._looks(row, col)
+        key = (base, wanted, looks)
+        s = self._memo.get(key)
+        if s is not None:
+            return s
         s = base
-        wanted = cellxml.date_format(value)
         if wanted is not None and not self.styles.is_date(s):
             s = self.styles.restyle(s, Look(number_format=wanted))
-        for look in self._looks(row, col):
+        for look in looks:
             s = self.styles.restyle(s, look)
+        self._memo[key] = s
         return s
 
 
