@@ -353,3 +353,30 @@ def test_a_rescored_file_rescores_again_with_cached_values_everywhere(tmp_path: 
     roster = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Roster").to_python()
     assert roster[1][1] == "Alpha"
     assert [r[7] for r in roster[1:4]] == pytest.approx(list(first.results.score))
+
+
+def test_a_real_rescore_writes_schema_valid_sheets_charts_and_drawings(tmp_path: Path) -> None:
+    """Two quarters, so Capacity, Compare, Log, the snapshot and an archive are all written whole."""
+    path = build_workbook(tmp_path / "q.xlsx", roster_rows=ROWS)
+    original = parts(path)
+    rescore_file(path, run_by="t")
+    wb = openpyxl.load_workbook(path)
+    wb["Settings"]["B2"] = "2027-Q1"
+    wb.save(path)
+    rescore_file(path, run_by="t")
+    written = parts(path)
+    book = WorkbookPart(Package(path))
+    assert {"Capacity", "Compare", "Log", "Results snapshot", "Archive 2026-Q4"} <= set(book.names())
+    sml = schema("sml.xsd")
+    for name in ("Capacity", "Compare", "Log", "Results snapshot", "Archive 2026-Q4"):
+        part = book.part_of(name)
+        assert part is not None
+        assert schema_errors(sml, written[part]) == set(), name
+    charts = [n for n in written if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    drawings = [n for n in written if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n)]
+    assert len(charts) == 3 and len(drawings) == 2  # two on Capacity, one on Compare, never more
+    for chart in charts:
+        assert schema_errors(schema("dml-chart.xsd"), written[chart]) == set(), chart
+    for drawing in drawings:
+        assert schema_errors(schema("dml-spreadsheetDrawing.xsd"), written[drawing]) == set()
+    assert schema_errors(sml, written["xl/workbook.xml"]) <= schema_errors(sml, original["xl/workbook.xml"])

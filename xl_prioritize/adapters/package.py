@@ -64,6 +64,9 @@ class PackageWorkbook:
     def sheet_names(self) -> list[str]:
         return self.workbook.names()
 
+    def defined_names(self) -> dict[str, str]:
+        return self.workbook.defined_names()
+
     def _part_xml(self, suffix: str) -> bytes | None:
         part = self.workbook.related_part(suffix)
         return self.package.read(part) if part and part in self.package else None

@@ -67,6 +67,13 @@ class WorkbookPart:
     def entry(self, name: str) -> SheetEntry:
         return next(s for s in self.sheets if s.name == name)
 
+    def defined_names(self) -> dict[str, str]:
+        """Workbook-level names and what they refer to (no leading `=`)."""
+        box = self.root.find(_Q + "definedNames")
+        return {el.get("name", ""): (el.text or "").lstrip("=") for el in
+                (box if box is not None else ())
+                if el.tag == _Q + "definedName" and el.get("localSheetId") is None}
+
     def part_of(self, name: str) -> str | None:
         return self.entry(name).part
 
