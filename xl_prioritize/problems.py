@@ -53,10 +53,10 @@ class Code(StrEnum):
     NO_CHANGE = "no-change"
     SAME_FILE = "same-file"
     # the file itself
-    NOT_A_WORKBOOK = "not-a-workbook"
     ENCRYPTED = "encrypted"
     UNSAFE_PACKAGE = "unsafe-package"
     MALFORMED_PART = "malformed-part"
+    READ_ONLY = "read-only"
     # what the tool owns in a workbook
     NOT_OWNED_SHEET = "not-owned-sheet"
     NAME_TAKEN = "name-taken"
@@ -102,6 +102,9 @@ class UnreadableWorkbook(InputErrors):
     def line(self) -> str:
         problem = self.problems[0]
         return f"{self.source} {problem.message}"
+
+    def __str__(self) -> str:
+        return self.line
 
 
 class WorkbookBusy(Exception):

@@ -9,17 +9,20 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .adapters.atomic import workbook_lock
 from .adapters.base import WorkbookAdapter
 from .adapters.files import refuse_if_open
 from .adapters.package import PackageWorkbook
 from .core.compute import compute
 from .model import Inputs, Results
-from .problems import Problem
+from .ooxml.identify import identify
+from .problems import InputErrors, Problem, UnreadableWorkbook
 from .workbook import contract as c
 from .workbook.cells import Grid, is_formula, with_values
 from .workbook.ops import Plan
+from .workbook.ownership import defined_names, name_problems, read_ownership, record_op
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
-from .workbook.plan import RunInfo, build_plan
+from .workbook.plan import RunInfo, build_plan, name_ops
 from .workbook.snapshot import decode_rows
 
 Progress = Callable[[str], None]
@@ -84,10 +87,21 @@ def rescore_book(
     """Re-score a workbook through any adapter. Nothing is written unless every input is valid."""
     step = progress or (lambda _: None)
     step("Reading and checking the inputs")
-    parsed, roster_grid = read_workbook(book)
+    names = defined_names(book)
+    owned = read_ownership(book.sheet_names(), names, book.read_grid)
+    try:
+        parsed, roster_grid = read_workbook(book)
+    except UnreadableWorkbook:
+        raise
+    except InputErrors as errors:
+        raise InputErrors([*errors.problems, *owned.problems], errors.source) from None
+    problems = [*owned.problems, *name_problems(names, owned, name_ops(parsed))]
+    if problems:
+        raise InputErrors(problems)
     step("Scoring, ranking and tiering")
     results = compute(parsed.inputs)
     plan = build_plan(parsed, results, roster_grid, info)
+    plan.append(record_op(owned, plan))
     step("Writing results")
     book.apply(plan)
     inputs = parsed.inputs
@@ -116,14 +130,16 @@ def rescore_file(
     WorkbookBusy when Excel has the file open."""
     path = Path(path)
     refuse_if_open(path)
+    identify(path)
     step = progress or (lambda _: None)
-    step(f"Opening {path.name}")
-    book = PackageWorkbook(path)
-    try:
-        info = RunInfo(now or dt.datetime.now(), run_by or current_user(), mode)
-        outcome = rescore_book(book, info, progress)
-        step(f"Saving {path.name}")
-        book.save()
-    finally:
-        book.close()
+    with workbook_lock(path):
+        step(f"Opening {path.name}")
+        book = PackageWorkbook(path)
+        try:
+            info = RunInfo(now or dt.datetime.now(), run_by or current_user(), mode)
+            outcome = rescore_book(book, info, progress)
+            step(f"Saving {path.name}")
+            book.save()
+        finally:
+            book.close()
     return outcome

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import tempfile
+from collections.abc import Iterator
 from copy import copy
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from lxml import etree
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
@@ -22,6 +22,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..ooxml.safety import malformed
 from ..problems import WorkbookBusy
 from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (
@@ -43,6 +44,7 @@ from ..workbook.ops import (
     Style,
     WriteBlock,
 )
+from .atomic import atomic_replace
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -60,14 +62,24 @@ def refuse_if_open(path: Path) -> None:
         )
 
 
+@contextlib.contextmanager
+def malformed_as_input_error(path: Path) -> Iterator[None]:
+    """openpyxl's parse errors (a part that is not well-formed XML) as the input error it is."""
+    try:
+        yield
+    except (ParseError, etree.XMLSyntaxError) as error:
+        raise malformed(path.name, error, source=path) from None
+
+
 class FileWorkbook:
     """A workbook file held in memory by openpyxl until `save()` replaces the file atomically."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.book = openpyxl.load_workbook(
-            self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True
-        )
+        with malformed_as_input_error(self.path):
+            self.book = openpyxl.load_workbook(
+                self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True
+            )
         self._values: openpyxl.Workbook | None = None
         self._fresh_rules: dict[str, set[int]] = {}
 
@@ -79,10 +91,15 @@ class FileWorkbook:
         return [[Formula(c.value) if c.data_type == "f" and isinstance(c.value, str) else c.value
                  for c in row] for row in self.book[sheet].iter_rows()]
 
+    def defined_names(self) -> dict[str, str]:
+        """Workbook-level names and what they refer to, without the leading `=`."""
+        return {name: str(defined.attr_text) for name, defined in self.book.defined_names.items()}
+
     def read_values(self, sheet: str) -> Grid:
-        if self._values is None:
-            self._values = openpyxl.load_workbook(self.path, data_only=True, read_only=True)
-        return [list(row) for row in self._values[sheet].iter_rows(values_only=True)]
+        with malformed_as_input_error(self.path):
+            if self._values is None:
+                self._values = openpyxl.load_workbook(self.path, data_only=True, read_only=True)
+            return [list(row) for row in self._values[sheet].iter_rows(values_only=True)]
 
     # writing ---------------------------------------------------------------------------------
     def apply(self, plan: Plan) -> None:
@@ -280,18 +297,8 @@ class FileWorkbook:
     def save(self) -> None:
         """Write beside the file, then replace it: the file is whole before or after, never half."""
         refuse_if_open(self.path)
-        handle, temp = tempfile.mkstemp(prefix=".~xlp-", suffix=self.path.suffix,
-                                        dir=self.path.parent)
-        os.close(handle)
-        try:
+        with atomic_replace(self.path) as temp:
             self.book.save(temp)
-            with contextlib.suppress(OSError):
-                shutil.copymode(self.path, temp)
-            os.replace(temp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
 
     def close(self) -> None:
         if self._values is not None:

@@ -3,10 +3,6 @@ every other part of the .xlsx/.xlsm is copied through as it was."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from ..ooxml import chart as charts
@@ -15,6 +11,7 @@ from ..ooxml.patch import patch_sheet
 from ..ooxml.sheet import SheetModel, write_sheet
 from ..ooxml.styles import Look, Styles
 from ..ooxml.workbook_part import WorkbookPart
+from ..problems import UnreadableWorkbook
 from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (
     AutoFilter,
@@ -34,6 +31,7 @@ from ..workbook.ops import (
     Style,
     WriteBlock,
 )
+from .atomic import atomic_replace
 from .files import refuse_if_open
 
 STYLES_REL = f"{DOC_REL}/styles"
@@ -52,7 +50,11 @@ class PackageWorkbook:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.package = Package(self.path)
-        self.workbook = WorkbookPart(self.package)
+        try:
+            self.workbook = WorkbookPart(self.package)
+        except UnreadableWorkbook as error:
+            error.source = str(self.path)
+            raise
         self._styles: Styles | None = None
         self._grids: dict[str, Grid] = {}
         self._shared: list[str] | None = None
@@ -82,9 +84,13 @@ class PackageWorkbook:
                 self._grids[sheet] = []
             else:
                 dates = date_style_indexes(self._part_xml("/styles"))
-                with self.package.open(part) as stream:
-                    self._grids[sheet] = read_sheet(stream, self._shared, dates,
-                                                    self.workbook.date1904)
+                try:
+                    with self.package.open(part) as stream:
+                        self._grids[sheet] = read_sheet(stream, self._shared, dates,
+                                                        self.workbook.date1904, part)
+                except UnreadableWorkbook as error:
+                    error.source = str(self.path)
+                    raise
         return [list(row) for row in self._grids[sheet]]
 
     def read_values(self, sheet: str) -> Grid:
@@ -248,18 +254,8 @@ class PackageWorkbook:
         if self._write_sheets():
             self._drop_calc_chain()
         self._write_workbook()
-        handle, temp = tempfile.mkstemp(prefix=".~xlp-", suffix=self.path.suffix,
-                                        dir=self.path.parent)
-        os.close(handle)
-        try:
+        with atomic_replace(self.path) as temp:
             self.package.save(temp)
-            with contextlib.suppress(OSError):
-                shutil.copymode(self.path, temp)
-            os.replace(temp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
 
     def close(self) -> None:
         self.package.close()

@@ -11,7 +11,8 @@ from lxml import etree
 
 from . import cellxml
 from .cellxml import column_index, escape_attr
-from .package import parse, serialize, xml_parser
+from .package import parse, serialize
+from .safety import safe_xml_parser
 from .sheet import (
     Restyler,
     SheetModel,
@@ -115,7 +116,7 @@ def _wrap_parse(root_tag: bytes, prefix: bytes, fragment: bytes) -> etree._Eleme
     assert found is not None
     name = found.group(0)
     closing = b"</" + prefix + b"worksheet>"
-    tree = etree.fromstring(name + fragment + closing, xml_parser())
+    tree = etree.fromstring(name + fragment + closing, safe_xml_parser())
     return next(el for el in tree if isinstance(el.tag, str))
 
 
