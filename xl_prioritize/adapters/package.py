@@ -91,7 +91,7 @@ class PackageWorkbook:
                 except UnreadableWorkbook as error:
                     error.source = str(self.path)
                     raise
-        return [list(row) for row in self._grids[sheet]]
+        return self._grids[sheet]  # read once and shared: callers build new grids from it
 
     def read_values(self, sheet: str) -> Grid:
         return [[v.value if isinstance(v, Formula) else v for v in row]

@@ -122,6 +122,14 @@ def _cached(value: object, date1904: bool) -> tuple[str, str]:
 def cell(reference: str, value: object, style: int, date1904: bool = False) -> str:
     """`<c>` for a plan value: every `str` is text (inline), only a `Formula` is a formula."""
     s = f' s="{style}"' if style else ""
+    kind = type(value)
+    if kind is str:
+        if "_x" not in value and "&" not in value and "<" not in value and ">" not in value \
+                and value.isprintable() and value == value.strip():
+            return f'<c r="{reference}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
+        return f'<c r="{reference}"{s} t="inlineStr">{_text(value)}</c>'
+    if kind is int:
+        return f'<c r="{reference}"{s}><v>{value}</v></c>'
     if value is None:
         return f'<c r="{reference}"{s}/>'
     if isinstance(value, Formula):

@@ -324,7 +324,8 @@ class _Patcher:
             return b""
         self.max_col = max(self.max_col, col)
         s = self.restyler.style(row, col, 0, value)
-        return self._ns(cellxml.cell(cellxml.ref(row, col), value, s, self.date1904))
+        markup = cellxml.cell(cellxml.ref(row, col), value, s, self.date1904)
+        return self._ns(markup) if self.prefix else markup.encode()
 
     @staticmethod
     def _with_style(cell: bytes, s: int) -> bytes:
