@@ -380,3 +380,50 @@ def test_a_real_rescore_writes_schema_valid_sheets_charts_and_drawings(tmp_path:
     for drawing in drawings:
         assert schema_errors(schema("dml-spreadsheetDrawing.xsd"), written[drawing]) == set()
     assert schema_errors(sml, written["xl/workbook.xml"]) <= schema_errors(sml, original["xl/workbook.xml"])
+
+
+def test_parts_a_valid_package_may_lack_are_created_when_needed(tmp_path: Path) -> None:
+    """No styles.xml, no shared strings, no calcPr, no docProps: the re-score adds what it needs."""
+    from tests.support.corpus import input_rows, sheet_xml
+
+    rows = input_rows(12)
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheets = "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>'
+                     for i, n in enumerate(rows, start=1))
+    files = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/s{i}.xml" ContentType="application/vnd.'
+                      'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                      for i in range(1, 6)) + "</Types>").encode(),
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>").encode(),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'xmlns:r="{rel}"><sheets>{sheets}</sheets></workbook>').encode(),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rId{i}" Type="{rel}/worksheet" Target="worksheets/s{i}.xml"/>'
+                      for i in range(1, 6)) + "</Relationships>").encode(),
+        **{f"xl/worksheets/s{i}.xml": sheet_xml(grid) for i, grid in enumerate(rows.values(), start=1)},
+    }
+    path = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    outcome = rescore_file(path, run_by="t")
+    after = parts(path)
+    assert after["xl/styles.xml"].startswith(b"<?xml")
+    assert b"styles" in after["xl/_rels/workbook.xml.rels"]
+    assert b'PartName="/xl/styles.xml"' in after["[Content_Types].xml"]
+    assert b'fullCalcOnLoad="1"' in after["xl/workbook.xml"]
+    assert schema_errors(schema("sml.xsd"), after["xl/styles.xml"]) == set()
+    roster = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Roster").to_python()
+    assert [r[7] for r in roster[1:13]] == pytest.approx(list(outcome.results.score))
+    assert openpyxl.load_workbook(path)["Roster"]["H1"].font.b

@@ -203,8 +203,9 @@ class PackageWorkbook:
         dropped = False
         date1904 = self.workbook.date1904
         for name, model in self.models.items():
-            part = self.workbook.part_of(name)
-            if part is None:
+            entry = self.workbook.entry(name)
+            part = entry.part
+            if part is None or not entry.worksheet:
                 raise ValueError(f"sheet '{name}' is not a worksheet")
             if model.whole:
                 if name in self.cleared:
