@@ -130,6 +130,10 @@ def cell(reference: str, value: object, style: int, date1904: bool = False) -> s
         return f'<c r="{reference}"{s} t="inlineStr">{_text(value)}</c>'
     if kind is int:
         return f'<c r="{reference}"{s}><v>{value}</v></c>'
+    if kind is float:
+        text = number(value)
+        return f'<c r="{reference}"{s}><v>{text}</v></c>' if text is not None \
+            else f'<c r="{reference}"{s}/>'
     if value is None:
         return f'<c r="{reference}"{s}/>'
     if isinstance(value, Formula):

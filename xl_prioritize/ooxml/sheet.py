@@ -15,6 +15,8 @@ from .styles import Look, Styles
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 DEFAULT_WIDTH = 9.140625
+_PLAIN = frozenset({str, int, float, bool, Formula, type(None)})
+"""Value types that never ask for a date format."""
 
 
 @dataclass
@@ -90,7 +92,7 @@ class Restyler:
         return tuple(look for _, look in found)
 
     def style(self, row: int, col: int, base: int, value: object = None) -> int:
-        wanted = None if isinstance(value, str | int | float | Formula) or value is None \
+        wanted = None if type(value) in _PLAIN or isinstance(value, str | int | float) \
             else cellxml.date_format(value)
         if wanted is None and col not in self.tall and row not in self.by_row:
             return base
