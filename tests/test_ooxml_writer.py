@@ -121,6 +121,17 @@ def test_untouched_entries_are_copied_with_their_compressed_bytes() -> None:
         assert after.read("xl/new.xml") == b"<x/>"
 
 
+def test_a_large_part_waits_deflated_and_is_saved_as_written() -> None:
+    package = Package(_small_book())
+    big = b"<x>" + b"<c r='A1'><v>1</v></c>" * 100_000 + b"</x>"
+    package.write("xl/big.xml", big)
+    assert package.read("xl/big.xml") == big
+    out = io.BytesIO()
+    package.save(out)
+    with zipfile.ZipFile(out) as after:
+        assert after.testzip() is None and after.read("xl/big.xml") == big
+
+
 def test_relationships_resolve_and_new_ones_get_free_ids() -> None:
     package = Package(_small_book())
     rels = package.rels("xl/workbook.xml")

@@ -213,12 +213,14 @@ class PackageWorkbook:
                 self._add_charts(name, part, model)
                 selected = self.workbook.active_index() == self.workbook.index(name)
                 self.package.write(part, write_sheet(model, self.styles, date1904, selected))
+                model.cells.clear()  # written (and held deflated): the values can go
             elif model.edited or name in self.charts:
                 if name in self.charts:
                     raise NotImplementedError(f"charts on sheet '{name}', which the tool does "
                                               "not own")
                 patched = patch_sheet(self.package.read(part), model, self.styles, date1904)
                 self.package.write(part, patched.xml)
+                model.cells.clear()
                 dropped = dropped or patched.dropped_formula
         return dropped
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -19,6 +20,8 @@ RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CONTENT_TYPES = "[Content_Types].xml"
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+DEFLATE_IN_MEMORY = 1 << 20
+"""Parts written larger than this are held deflated, not as their XML."""
 
 
 def parse(xml: bytes, part: str = "an XML part") -> etree._Element:
@@ -103,7 +106,7 @@ class Package:
     def __init__(self, source: Path | str | IO[bytes]) -> None:
         self.zip = zipfile.ZipFile(source)
         self._infos = {i.filename: i for i in self.zip.infolist()}
-        self._written: dict[str, bytes] = {}
+        self._written: dict[str, bytes | Deflated] = {}
         self._removed: set[str] = set()
         self._rels: dict[str, Relationships] = {}
         self._types: etree._Element | None = None
@@ -119,7 +122,8 @@ class Package:
 
     def read(self, part: str) -> bytes:
         if part in self._written:
-            return self._written[part]
+            data = self._written[part]
+            return data.inflate() if isinstance(data, Deflated) else data
         if part in self._removed or part not in self._infos:
             raise KeyError(part)
         return self.zip.read(self._infos[part])
@@ -129,7 +133,8 @@ class Package:
         return self.zip.open(self._infos[part])
 
     def write(self, part: str, data: bytes) -> None:
-        self._written[part] = data
+        """Set a part's content; a large one is held deflated until the save copies it as is."""
+        self._written[part] = Deflated.of(data) if len(data) > DEFLATE_IN_MEMORY else data
         self._removed.discard(part)
 
     def remove(self, part: str) -> None:
@@ -265,7 +270,31 @@ class Package:
         self.zip.close()
 
 
-def _write_new(out: zipfile.ZipFile, name: str, data: bytes) -> None:
+@dataclass(frozen=True)
+class Deflated:
+    """A part's content deflated as a zip entry holds it: big parts wait for the save this way."""
+
+    data: bytes
+    size: int
+    crc: int
+
+    @classmethod
+    def of(cls, raw: bytes) -> Deflated:
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return cls(packer.compress(raw) + packer.flush(), len(raw), zlib.crc32(raw))
+
+    def inflate(self) -> bytes:
+        return zlib.decompress(self.data, -15)
+
+
+def _write_new(out: zipfile.ZipFile, name: str, data: bytes | Deflated) -> None:
+    if isinstance(data, Deflated):
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16
+        info.CRC, info.file_size, info.compress_size = data.crc, data.size, len(data.data)
+        _put_raw(out, info, data.data)
+        return
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
@@ -292,11 +321,17 @@ def _copy_raw(source: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipIn
     copied.CRC = info.CRC
     copied.compress_size = info.compress_size
     copied.file_size = info.file_size
-    copied.header_offset = out.fp.tell()
-    out.fp.write(copied.FileHeader(zip64=info.file_size > zipfile.ZIP64_LIMIT
-                                   or info.compress_size > zipfile.ZIP64_LIMIT))
+    _put_raw(out, copied, raw)
+
+
+def _put_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes) -> None:
+    """Append an entry whose compressed bytes and sizes are known."""
+    assert out.fp is not None
+    info.header_offset = out.fp.tell()
+    out.fp.write(info.FileHeader(zip64=info.file_size > zipfile.ZIP64_LIMIT
+                                 or info.compress_size > zipfile.ZIP64_LIMIT))
     out.fp.write(raw)
-    out.filelist.append(copied)
-    out.NameToInfo[copied.filename] = copied
+    out.filelist.append(info)
+    out.NameToInfo[info.filename] = info
     out.start_dir = out.fp.tell()
     out._didModify = True
