@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 
-from .builders import build_workbook
+from tests.builders import build_workbook
 
 FACTORS: list[tuple[str, float]] = [("Fit", 25), ("Reach", 25), ("Noise A", 25), ("Noise B", 25)]
 TIERS: list[tuple[Any, ...]] = [
@@ -58,7 +58,7 @@ def history_workbook(
     build_workbook(
         path,
         settings=settings or {"Quarter": quarters[-1], "Tier method": "count", "Outcome": OUTCOME},
-        factors=list(factors), tiers=list(tiers), roster_header=header, roster_rows=rows(-1 + len(quarters)),
+        factors=list(factors), tiers=list(tiers), roster_header=header, roster_rows=rows(len(quarters) - 1),
     )
     book = openpyxl.load_workbook(path)
     for q, quarter in enumerate(quarters[:-1]):
