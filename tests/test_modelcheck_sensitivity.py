@@ -130,7 +130,7 @@ def test_drawn_tiers_equal_a_rescore_for_the_same_weights(tmp_path: Path,
         factors_d = [dataclasses.replace(f, weight=float(x)) for f, x in zip(inputs.factors, w,
                                                                             strict=True)]
         expected = compute(dataclasses.replace(inputs, factors=factors_d))
-        got = [inputs.tier_names[i] if i >= 0 else "Unscored" for i in drawn.tier[:, d]]
+        got = [inputs.tier_names[i] if i >= 0 else "Unscored" for i in drawn.tier[d]]
         assert got == expected.tier, f"draw {d}: weights {w}"
-        assert np.array_equal(drawn.rank[:, d], expected.rank)
-        assert np.allclose(drawn.score[:, d], expected.score, equal_nan=True)
+        assert np.array_equal(drawn.rank[d], expected.rank)
+        assert np.allclose(drawn.score[d], expected.score, equal_nan=True)

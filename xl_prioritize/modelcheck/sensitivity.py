@@ -85,14 +85,14 @@ def random_weights(weights: np.ndarray, draws: int, spread: float, seed: int) ->
 
 
 def spearman_to_actual(ranks: np.ndarray, actual: np.ndarray) -> np.ndarray:
-    """Per draw, Spearman of the drawn ranks of scored partners with the actual ranks (both
-    permutations of 1..m, so the exact formula holds)."""
-    scored = actual > 0
-    m = int(scored.sum())
+    """Per draw (row of `ranks`), Spearman of the drawn ranks of scored partners with the actual
+    ranks (both permutations of 1..m, so the exact formula holds)."""
+    scored = np.flatnonzero(actual > 0)
+    m = scored.size
     if m < 2:
-        return np.full(ranks.shape[1], np.nan)
-    d = ranks[scored] - actual[scored, None]
-    return 1 - 6 * (d.astype(float) ** 2).sum(axis=0) / (m * (m * m - 1))
+        return np.full(ranks.shape[0], np.nan)
+    d = (ranks[:, scored] - actual[scored]).astype(float)
+    return 1 - 6 * np.einsum("ij,ij->i", d, d) / (m * (m * m - 1))
 
 
 def sensitivity(
@@ -103,7 +103,7 @@ def sensitivity(
     names = inputs.tier_names
     weights = np.asarray([f.weight for f in inputs.factors], dtype=float)
     now = draw_tiers(setup, weights[None])
-    current_index = now.tier[:, 0]
+    current_index = now.tier[0].astype(np.int64)
     current = [names[i] if i >= 0 else "Unscored" for i in current_index]
 
     one_at_a_time = []
@@ -116,12 +116,12 @@ def sensitivity(
     if one_at_a_time:
         moved_tiers = draw_tiers(setup, np.asarray([w for _, _, w in one_at_a_time])).tier
         for d, (f, change, moved) in enumerate(one_at_a_time):
-            rows = np.flatnonzero(moved_tiers[:, d] != current_index)
+            rows = np.flatnonzero(moved_tiers[d] != current_index)
             moves.append(Move(inputs.factors[f].name, change, float(moved[f]),
-                              [(int(i), names[moved_tiers[i, d]]) for i in rows]))
+                              [(int(i), names[moved_tiers[d, i]]) for i in rows]))
 
     drawn = draw_tiers(setup, random_weights(weights, draws, spread, seed))
-    shares = np.stack([(drawn.tier == t).mean(axis=1) for t in range(len(names))], axis=1) \
+    shares = np.stack([(drawn.tier == t).mean(axis=0) for t in range(len(names))], axis=1) \
         if draws else np.zeros((len(current), len(names)))
     probability = np.full(len(current), np.nan)
     placed = current_index >= 0
@@ -130,5 +130,5 @@ def sensitivity(
     return Sensitivity(
         tier_names=names, current=current, moves=moves, draws=draws, spread=spread, seed=seed,
         stability=stability, probability=probability, shares=shares, overridden=overridden,
-        rank_correlation=spearman_to_actual(drawn.rank, now.rank[:, 0]),
+        rank_correlation=spearman_to_actual(drawn.rank, now.rank[0]),
     )

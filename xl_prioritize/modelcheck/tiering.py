@@ -1,6 +1,6 @@
 """The re-score's score, rank and tier under many weight vectors at once.
 
-Columns are draws: `weights` is (D, F), results are (n, D). Each draw gives exactly what
+Rows are draws: `weights` is (D, F), results are (D, n). Each draw gives exactly what
 `core.compute` gives for those weights (the contract's Score, Rank with its tie-breaks, Tier with
 `Tier within`, the buffer and overrides); tests hold the two to each other. Scoring itself is
 `core.scoring`'s; only the per-draw loops are replaced by array operations.
@@ -23,12 +23,15 @@ CHUNK = 1000
 
 @dataclass(frozen=True)
 class Drawn:
+    """One row per draw, one column per partner (draw-major: each draw's sort runs over
+    contiguous memory)."""
+
     score: np.ndarray
-    """(n, D), NaN for unscored partners."""
+    """(D, n), NaN for unscored partners."""
     rank: np.ndarray
-    """(n, D), 1..m for the m scored partners, 0 for unscored."""
+    """(D, n), 1..m for the m scored partners, 0 for unscored."""
     tier: np.ndarray
-    """(n, D) tier index after buffer and overrides; -1 for unscored partners without override."""
+    """(D, n) tier index after buffer and overrides; -1 for unscored partners without override."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,12 @@ def draw_tiers(setup: Setup, weights: np.ndarray) -> Drawn:
     """Score, rank and tier of every partner under each row of `weights`, in chunks of draws."""
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
     parts = [_draw(setup, weights[start:start + CHUNK]) for start in range(0, len(weights), CHUNK)]
+    if len(parts) == 1:
+        return parts[0]
     if not parts:
-        n = len(setup.ids)
-        empty = np.empty((n, 0))
-        return Drawn(empty, empty.astype(np.int64), empty.astype(np.int64))
-    return Drawn(*(np.concatenate([getattr(p, f) for p in parts], axis=1)
-                   for f in ("score", "rank", "tier")))
+        empty = np.empty((0, len(setup.ids)))
+        return Drawn(empty, empty.astype(np.int32), empty.astype(np.int16))
+    return Drawn(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("score", "rank", "tier")))
 
 
 def _draw(setup: Setup, weights: np.ndarray) -> Drawn:
@@ -91,55 +94,57 @@ def _draw(setup: Setup, weights: np.ndarray) -> Drawn:
     matrix = setup.matrix
     scored = ~np.isnan(matrix).any(axis=1) if matrix.shape[1] else np.zeros(n, bool)
     rows = np.flatnonzero(scored)
-    score = np.full((n, draws), np.nan)
-    filled = matrix[rows]
-    score[rows] = 100.0 * ((filled @ weights.T) / weights.sum(axis=1) - setup.scale_min) / (
-        setup.scale_max - setup.scale_min)
-    rank = np.zeros((n, draws), dtype=np.int64)
+    score = np.full((draws, n), np.nan)
+    score[:, rows] = 100.0 * ((weights @ matrix[rows].T) / weights.sum(axis=1)[:, None]
+                              - setup.scale_min) / (setup.scale_max - setup.scale_min)
+    each = np.arange(draws)[:, None]
+    rank = np.zeros((draws, n), dtype=np.int32)
     order = ranked_rows(score, matrix, setup.ids, weights, rows)
-    rank[order, np.arange(draws)] = np.arange(1, len(rows) + 1)[:, None]
-    index = np.full((n, draws), -1, dtype=np.int64)
+    rank[each, order] = np.arange(1, len(rows) + 1, dtype=np.int32)
+    index = np.full((draws, n), -1, dtype=np.int16)
     if setup.method == "threshold":
-        index[rows] = tiers.tier_index_by_threshold(score[rows], setup.tiers)
+        index[:, rows] = tiers.tier_index_by_threshold(score[:, rows], setup.tiers)
     else:
         for members in tiers.group_members(setup.groups, n):
             members = members[scored[members]]
             if members.size == 0:
                 continue
-            within = ranked_rows(score, matrix, setup.ids, weights, members)
-            by_position = tiers.tier_index_by_position(len(members), setup.tiers, setup.method)
-            index[within, np.arange(draws)] = by_position[:, None]
+            within = order if members.size == rows.size else ranked_rows(
+                score, matrix, setup.ids, weights, members)
+            index[each, within] = tiers.tier_index_by_position(len(members), setup.tiers,
+                                                               setup.method)
     if setup.buffer > 0 and len(setup.tiers) > 1 and setup.previous is not None:
         index = _buffered(setup, score, index)
     if setup.overrides is not None:
-        overridden = setup.overrides >= 0
-        index[overridden] = setup.overrides[overridden, None]
+        overridden = np.flatnonzero(setup.overrides >= 0)
+        index[:, overridden] = setup.overrides[overridden]
     return Drawn(score, rank, index)
 
 
 def ranked_rows(
     score: np.ndarray, matrix: np.ndarray, ids: Sequence[str], weights: np.ndarray, rows: np.ndarray
 ) -> np.ndarray:
-    """(len(rows), D): for each draw, `rows` best first, as `core.scoring.rank` orders them.
+    """(D, len(rows)): for each draw, `rows` best first, as `core.scoring.rank` orders them.
 
     Draws that share a tie-break order (factors by weight) share one base ordering of the rows
     by that tie-break and Partner ID; a stable sort by Score then keeps it among equal Scores.
     """
     draws = len(weights)
-    result = np.empty((len(rows), draws), dtype=np.int64)
+    result = np.empty((draws, len(rows)), dtype=np.int64)
     if rows.size == 0:
         return result
     by_order: dict[tuple[int, ...], list[int]] = {}
-    for d, w in enumerate(weights):
-        by_order.setdefault(tuple(scoring.tie_break_order(list(w))), []).append(d)
+    # `scoring.tie_break_order` for every draw: largest weight first, equal weights in order
+    for d, key in enumerate(map(tuple, np.argsort(-weights, axis=1, kind="stable").tolist())):
+        by_order.setdefault(key, []).append(d)
     ids_text = np.asarray([ids[i] for i in rows], dtype=str)
-    for order, columns in by_order.items():
+    for order, members in by_order.items():
         keys: list[np.ndarray] = [ids_text]
         keys += [-matrix[rows, factor] for factor in reversed(order)]
         base = rows[np.lexsort(keys)]
-        cols = np.asarray(columns)
-        rounded = -np.round(score[np.ix_(base, cols)], scoring.TIE_DECIMALS)
-        result[:, cols] = base[np.argsort(rounded, axis=0, kind="stable")]
+        chosen = np.asarray(members)
+        rounded = -np.round(score[np.ix_(chosen, base)], scoring.TIE_DECIMALS)
+        result[chosen] = base[np.argsort(rounded, axis=1, kind="stable")]
     return result
 
 
@@ -150,24 +155,24 @@ def _buffered(setup: Setup, score: np.ndarray, index: np.ndarray) -> np.ndarray:
     count = len(setup.tiers) - 1
     groups = setup.groups if setup.method != "threshold" else None
     for members in tiers.group_members(groups, len(setup.ids)):
-        members = members[(index[members] >= 0).all(axis=1)]
+        members = members[(index[:, members] >= 0).all(axis=0)]
         known = members[setup.previous[members] >= 0]
         if known.size == 0:
             continue
-        s, k = score[members], index[members]
-        bounds = np.empty((count + 2, score.shape[1]))
+        s, k = score[:, members], index[:, members]
+        bounds = np.empty((count + 2, score.shape[0]))
         bounds[0], bounds[-1] = np.inf, -np.inf
         for j in range(count):
             if setup.method == "threshold":
                 size = setup.tiers[j].size
                 bounds[j + 1] = size if size is not None else -np.inf
                 continue
-            above = np.where(k <= j, s, np.inf).min(axis=0)
-            below = np.where(k > j, s, -np.inf).max(axis=0)
+            above = np.where(k <= j, s, np.inf).min(axis=1)
+            below = np.where(k > j, s, -np.inf).max(axis=1)
             bounds[j + 1] = np.where(np.isinf(above), np.inf,
                                      np.where(np.isinf(below), -np.inf, (above + below) / 2.0))
         p = setup.previous[known]
-        upper, lower = bounds[p], bounds[p + 1]
-        moves = (score[known] > upper + setup.buffer) | (score[known] < lower - setup.buffer)
-        result[known] = np.where(moves, index[known], p[:, None])
+        upper, lower = bounds[p].T, bounds[p + 1].T
+        moves = (score[:, known] > upper + setup.buffer) | (score[:, known] < lower - setup.buffer)
+        result[:, known] = np.where(moves, index[:, known], p[None, :])
     return result

@@ -189,7 +189,7 @@ def top_tier_share(data: ModelData, pair: Paired, weights: np.ndarray) -> tuple[
         scale_min=settings.scale_min, scale_max=settings.scale_max,
         groups=before.groups if settings.tier_method != "threshold" else None,
     )
-    tier = draw_tiers(setup, weights[None]).tier[:, 0]
+    tier = draw_tiers(setup, weights[None]).tier[0]
     total = pair.outcome.sum()
     held = pair.outcome[tier[pair.rows] == 0].sum()
     return (float(held / total) if total > 0 else None), int((tier == 0).sum())
