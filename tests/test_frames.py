@@ -88,3 +88,18 @@ def test_pandas_and_scipy_stay_off_the_buttons_path() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_readme_example_runs(tmp_path: Path) -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "history(" in b)
+    assert len([line for line in block.splitlines() if line.strip()]) == 5
+    path = build_workbook(tmp_path / "b.xlsx", roster_rows=ROWS)
+    rescore_file(path)
+    book = openpyxl.load_workbook(path)
+    book["Settings"]["B2"] = "2027-Q1"
+    book.save(path)
+    rescore_file(path)
+    exec(block.replace("partners.xlsx", str(path)), {})
