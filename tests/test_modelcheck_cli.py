@@ -136,3 +136,20 @@ def test_partner_names_are_printed_as_text_not_markup(tmp_path: Path) -> None:
                                    "Reach=1"], env=WIDE).output
     assert "would change tier" in out
     assert "[red]Evil[/red]" in out and "\u202e" not in out
+
+
+def test_the_model_sheet_opens_in_libreoffice_and_survives_a_rescore(
+    tmp_path: Path, recalc  # type: ignore[no-untyped-def]
+) -> None:
+    from xl_prioritize.rescore import rescore_file
+
+    path = history_workbook(tmp_path / "h.xlsx")
+    result = CliRunner().invoke(cli, ["sensitivity", str(path), "--draws", "300", "--write"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    written = table(path, MODEL)
+    rescore_file(path)
+    assert table(path, MODEL) == written
+    opened = openpyxl.load_workbook(recalc(path), data_only=True)
+    assert MODEL in opened.sheetnames
+    column_a = [row[0] for row in opened[MODEL].iter_rows(values_only=True)]
+    assert column_a[0] == "Factor validation" and "Fit" in column_a
