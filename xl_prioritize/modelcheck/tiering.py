@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core import scoring, tiers
 from ..core.history import tier_position
-from ..model import Inputs
+from ..model import Inputs, Tier
 
 CHUNK = 1000
 """Draws handled at once: bounds memory to a few (n × CHUNK) arrays."""
@@ -41,7 +41,7 @@ class Setup:
     matrix: np.ndarray
     """Effective factor scores (n, F): blanks as Scale min under `lowest`."""
     ids: list[str]
-    tiers: list
+    tiers: list[Tier]
     method: str
     scale_min: float
     scale_max: float
