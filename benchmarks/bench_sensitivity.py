@@ -5,13 +5,14 @@ Run on demand:  python benchmarks/bench_sensitivity.py [--partners 500] [--draws
 Times `sensitivity()` in-process (best of --repeat) on a synthetic roster of --partners with four
 factors on a 1–5 scale, count tiers 10% / 25% / the rest and a Tier buffer of 0: the ±20% moves
 one at a time, then --draws seeded log-normal weight draws, each partner's chance of staying in its
-tier and the rank correlation of every draw. Also times the draws alone (`draw_tiers`) and reports
-the peak resident memory of the process.
+tier and the rank correlation of every draw, with the process's peak resident memory after it;
+then the draws alone (`draw_tiers`, which keeps every draw's scores, ranks and tiers).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -59,12 +60,14 @@ def main() -> None:
     inputs = synthetic(args.partners)
     weights = random_weights(np.array([f.weight for f in inputs.factors]), args.draws, 0.2, 20262)
     setup = setup_from_inputs(inputs)
-    draws_only = best_of(args.repeat, lambda: draw_tiers(setup, weights))
     whole = best_of(args.repeat, lambda: sensitivity(inputs, draws=args.draws))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    draws_only = best_of(args.repeat, lambda: draw_tiers(setup, weights))
+    load = os.getloadavg()[0]
     print(f"{args.partners} partners, {args.draws:,} draws (best of {args.repeat}): "
-          f"draws {draws_only:.2f} s, whole sensitivity check {whole:.2f} s, "
-          f"peak memory {peak:.0f} MB")
+          f"whole sensitivity check {whole:.2f} s (peak memory {peak:.0f} MB); "
+          f"the draws alone, every draw kept, {draws_only:.2f} s; "
+          f"load average {load:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

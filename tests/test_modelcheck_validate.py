@@ -119,3 +119,15 @@ def test_a_fixed_seed_gives_the_same_interval(tmp_path: Path) -> None:
     assert [(f.low, f.high) for f in first.factors] == [(f.low, f.high) for f in again.factors]
     assert [(f.low, f.high) for f in first.factors] != [(f.low, f.high) for f in other.factors]
     assert np.isfinite([f.rho for f in first.factors]).all()
+
+
+def test_a_quarter_with_no_outcome_recorded_yet_is_not_paired_and_says_so(tmp_path: Path) -> None:
+    path = history_workbook(tmp_path / "h.xlsx")
+    book = openpyxl.load_workbook(path)
+    for row in range(2, 62):
+        book["Roster"].cell(row, 7).value = None
+    book.save(path)
+    result = validate(load(path))
+    assert [p.label for p in result.pairs if p.rows.size] == ["2026-Q2 → 2026-Q3"]
+    assert any("No 'Sourced pipeline' is recorded in Roster (2026-Q4) yet" in n for n in result.notes)
+    assert any("Only one pair of quarters" in n for n in result.notes)

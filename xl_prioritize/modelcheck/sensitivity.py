@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import Inputs
-from .tiering import draw_tiers, setup_from_inputs
+from .tiering import chunk_size, draw_tiers, setup_from_inputs
 
 STEP = 0.20
 DRAWS = 10_000
@@ -120,9 +120,15 @@ def sensitivity(
             moves.append(Move(inputs.factors[f].name, change, float(moved[f]),
                               [(int(i), names[moved_tiers[d, i]]) for i in rows]))
 
-    drawn = draw_tiers(setup, random_weights(weights, draws, spread, seed))
-    shares = np.stack([(drawn.tier == t).mean(axis=0) for t in range(len(names))], axis=1) \
-        if draws else np.zeros((len(current), len(names)))
+    counts = np.zeros((len(current), len(names)))
+    correlations: list[np.ndarray] = []
+    drawn_weights = random_weights(weights, draws, spread, seed)
+    step = chunk_size(len(current))
+    for start in range(0, draws, step):  # tallied chunk by chunk: memory stays flat in draws
+        drawn = draw_tiers(setup, drawn_weights[start:start + step])
+        counts += np.stack([(drawn.tier == t).sum(axis=0) for t in range(len(names))], axis=1)
+        correlations.append(spearman_to_actual(drawn.rank, now.rank[0]))
+    shares = counts / draws if draws else counts
     probability = np.full(len(current), np.nan)
     placed = current_index >= 0
     probability[placed] = shares[placed, current_index[placed]]
@@ -130,5 +136,5 @@ def sensitivity(
     return Sensitivity(
         tier_names=names, current=current, moves=moves, draws=draws, spread=spread, seed=seed,
         stability=stability, probability=probability, shares=shares, overridden=overridden,
-        rank_correlation=spearman_to_actual(drawn.rank, now.rank[0]),
+        rank_correlation=np.concatenate(correlations) if correlations else np.empty(0),
     )

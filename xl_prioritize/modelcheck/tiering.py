@@ -17,8 +17,12 @@ from ..core import scoring, tiers
 from ..core.history import tier_position
 from ..model import Inputs, Tier
 
-CHUNK = 1000
-"""Draws handled at once: bounds memory to a few (n × CHUNK) arrays."""
+CELLS = 2_000_000
+"""Draws × partners handled at once: each working array stays near 16 MB, whatever the roster."""
+
+
+def chunk_size(partners: int) -> int:
+    return max(1, min(1000, CELLS // max(partners, 1)))
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ def setup_from_inputs(inputs: Inputs) -> Setup:
 def draw_tiers(setup: Setup, weights: np.ndarray) -> Drawn:
     """Score, rank and tier of every partner under each row of `weights`, in chunks of draws."""
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
-    parts = [_draw(setup, weights[start:start + CHUNK]) for start in range(0, len(weights), CHUNK)]
+    step = chunk_size(len(setup.ids))
+    parts = [_draw(setup, weights[start:start + step]) for start in range(0, len(weights), step)]
     if len(parts) == 1:
         return parts[0]
     if not parts:

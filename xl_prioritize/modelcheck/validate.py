@@ -21,6 +21,8 @@ MIN_PAIRS = 30
 BOOTSTRAP_DRAWS = 2000
 SEED = 20261
 INTERVAL = 0.95
+CELLS = 2_000_000
+"""Resamples × pairs handled at once."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ def pair_quarters(quarters: list[Quarter], outcome: str | None, notes: list[str]
             notes.append(f"{after.sheet} ({after.quarter}) has no {outcome!r} column: "
                          f"{before.quarter} cannot be paired with it.")
             continue
+        if np.isnan(after.outcome).all():
+            notes.append(f"No {outcome!r} is recorded in {after.sheet} ({after.quarter}) yet: "
+                         f"{before.quarter} is not paired.")
         known = {pid: after.outcome[i] for i, pid in enumerate(after.ids)
                  if not np.isnan(after.outcome[i])}
         rows = np.asarray([i for i, pid in enumerate(before.ids) if pid in known], dtype=np.int64)
@@ -137,10 +142,14 @@ def spearman(xs: list[np.ndarray], ys: list[np.ndarray], rng: np.random.Generato
     sizes = [len(x) for x in xs]
     rho = float(correlation(centred_ranks(np.concatenate(xs), sizes),
                             centred_ranks(np.concatenate(ys), sizes))[0])
-    picks = [rng.integers(0, n, size=(draws, n)) for n in sizes]
-    bx = np.concatenate([x[i] for x, i in zip(xs, picks, strict=True)], axis=1)
-    by = np.concatenate([y[i] for y, i in zip(ys, picks, strict=True)], axis=1)
-    boot = correlation(centred_ranks(bx, sizes), centred_ranks(by, sizes))
+    step = max(1, min(draws, CELLS // sum(sizes)))
+    parts = []
+    for start in range(0, draws, step):  # in chunks: memory stays flat however many pairs
+        picks = [rng.integers(0, n, size=(min(step, draws - start), n)) for n in sizes]
+        bx = np.concatenate([x[i] for x, i in zip(xs, picks, strict=True)], axis=1)
+        by = np.concatenate([y[i] for y, i in zip(ys, picks, strict=True)], axis=1)
+        parts.append(correlation(centred_ranks(bx, sizes), centred_ranks(by, sizes)))
+    boot = np.concatenate(parts)
     boot = boot[~np.isnan(boot)]
     if np.isnan(rho):
         return None, None, None
