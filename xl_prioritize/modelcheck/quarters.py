@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..adapters.files import FileWorkbook
 from ..model import Inputs
 from ..problems import Code, InputErrors, Problem, describe
 from ..rescore import read_workbook
 from ..workbook import contract as c
 from ..workbook.cells import Grid, as_number, as_text, cell, is_blank
 from ..workbook.parse import Parsed, find_sheet
+from .book import FileBook, open_book
 
 OUTCOME = "Outcome"
 OUTCOME_ACCEPTED = "a number ≥ 0, or blank when not known"
@@ -64,14 +64,14 @@ def outcome_setting(settings_grid: Grid) -> tuple[str | None, str | None]:
 def load(path: Path | str, outcome: str | None = None, *, outcomes: bool = True) -> ModelData:
     """Read FILE for the model checks; raises InputErrors (every problem) as a re-score would.
     With `outcomes` False the outcome column is not read (checks that do not use it)."""
-    book = FileWorkbook(Path(path))
+    book = open_book(path)
     try:
         return load_book(book, outcome, outcomes=outcomes)
     finally:
         book.close()
 
 
-def load_book(book: FileWorkbook, outcome: str | None = None, *, outcomes: bool = True) -> ModelData:
+def load_book(book: FileBook, outcome: str | None = None, *, outcomes: bool = True) -> ModelData:
     parsed, _ = read_workbook(book)
     inputs = parsed.inputs
     names = book.sheet_names()

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ..adapters.files import FileWorkbook, refuse_if_open
+from ..adapters.files import refuse_if_open
 from . import sensitivity as sens
+from .book import FileBook, open_book
 from .quarters import ModelData, load, load_book
 from .sheet import model_ops
 from .validate import Validation, validate
 
 
-def _write_model(book: FileWorkbook, data: ModelData, validation: Validation,
+def _write_model(book: FileBook, data: ModelData, validation: Validation,
                  stability: sens.Sensitivity) -> None:
     refuse_if_open(book.path)
     book.apply(model_ops(data.inputs, validation, stability))
@@ -25,7 +26,7 @@ def validate_file(path: Path, console: Console, *, outcome: str | None = None,
                   write: bool = False) -> Validation:
     from .report import print_validation
 
-    book = FileWorkbook(path)
+    book = open_book(path)
     try:
         data = load_book(book, outcome)
         result = validate(data)
@@ -43,7 +44,7 @@ def sensitivity_file(path: Path, console: Console, *, write: bool = False,
                      stability: float = sens.STABILITY) -> sens.Sensitivity:
     from .report import print_sensitivity
 
-    book = FileWorkbook(path)
+    book = open_book(path)
     try:
         data = load_book(book, outcomes=write)
         result = sens.sensitivity(data.inputs, draws=draws, spread=spread, seed=seed,
