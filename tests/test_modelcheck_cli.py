@@ -153,3 +153,18 @@ def test_the_model_sheet_opens_in_libreoffice_and_survives_a_rescore(
     assert MODEL in opened.sheetnames
     column_a = [row[0] for row in opened[MODEL].iter_rows(values_only=True)]
     assert column_a[0] == "Factor validation" and "Fit" in column_a
+
+
+def test_write_keeps_the_charts_of_other_sheets(tmp_path: Path) -> None:
+    import zipfile
+
+    from xl_prioritize.rescore import rescore_file
+
+    path = history_workbook(tmp_path / "h.xlsx")
+    rescore_file(path)
+    charts = sorted(n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/"))
+    assert charts  # the Capacity sheet's
+    result = CliRunner().invoke(cli, ["sensitivity", str(path), "--draws", "300", "--write"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    after = sorted(n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/"))
+    assert len(after) == len(charts) + 2
