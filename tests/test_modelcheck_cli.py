@@ -168,3 +168,24 @@ def test_write_keeps_the_charts_of_other_sheets(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     after = sorted(n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/"))
     assert len(after) == len(charts) + 2
+
+
+def test_write_is_refused_while_excel_has_the_file_open_reading_is_not(tmp_path: Path) -> None:
+    path = history_workbook(tmp_path / "h.xlsx")
+    (tmp_path / "~$h.xlsx").write_bytes(b"owner")
+    before = digest(path)
+    refused = CliRunner().invoke(cli, ["sensitivity", str(path), "--draws", "300", "--write"], env=WIDE)
+    assert refused.exit_code == 3 and "open in Excel" in refused.output
+    assert digest(path) == before
+    read = CliRunner().invoke(cli, ["validate-factors", str(path)], env=WIDE)
+    assert read.exit_code == 0, read.output
+
+
+def test_a_long_list_of_partners_changing_tier_fits_one_cell() -> None:
+    from xl_prioritize.modelcheck.sheet import LISTED, which
+
+    ids = [f"P-{i:05d}-{'x' * 60}" for i in range(5000)]
+    text = which(ids, [(i, "Tier 2") for i in range(5000)])
+    assert text is not None and len(text) < 32_767
+    assert text.endswith(f"and {5000 - LISTED} more") and text.startswith("P-00000")
+    assert which(ids, []) is None

@@ -60,6 +60,17 @@ class SheetWriter:
         self.row += 1
 
 
+LISTED = 40
+"""Partners named in one cell before `and N more`: a cell holds at most 32,767 characters."""
+
+
+def which(ids: list[str], changed: list[tuple[int, str]]) -> str | None:
+    text = ", ".join(f"{ids[i]} → {tier}" for i, tier in changed[:LISTED])
+    if len(changed) > LISTED:
+        text += f", and {len(changed) - LISTED} more"
+    return text or None
+
+
 def model_ops(inputs: Inputs, validation: Validation, stability: Sensitivity,
               sheet: str = MODEL) -> Plan:
     out = SheetWriter(sheet)
@@ -93,8 +104,7 @@ def model_ops(inputs: Inputs, validation: Validation, stability: Sensitivity,
     out.title("Each weight ±20%, one at a time")
     ids = inputs.roster.id_values or inputs.roster.ids
     out.table(("Factor", "Change", "Weight", "Partners changing tier", "Which"),
-              [(m.factor, m.change, m.weight, len(m.changed),
-                ", ".join(f"{inputs.roster.ids[i]} → {t}" for i, t in m.changed) or None)
+              [(m.factor, m.change, m.weight, len(m.changed), which(inputs.roster.ids, m.changed))
                for m in stability.moves], {2: "+0%;-0%", 3: "0.0"})
     out.gap()
     out.title("Partners, least stable first")
