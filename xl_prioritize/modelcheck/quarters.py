@@ -18,7 +18,7 @@ from ..problems import Code, InputErrors, Problem, describe
 from ..rescore import read_workbook
 from ..workbook import contract as c
 from ..workbook.cells import Grid, as_number, as_text, cell, is_blank
-from ..workbook.parse import Parsed, find_sheet
+from ..workbook.parse import Parsed, find_sheet, reading_order
 from .book import FileBook, open_book
 
 OUTCOME = "Outcome"
@@ -106,7 +106,7 @@ def load_book(book: FileBook, outcome: str | None = None, *, outcomes: bool = Tr
                 for q, sheet, grid in past]
     quarters.append(current(inputs, roster_sheet, roster_grid, column, errors))
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(sorted(errors, key=reading_order))
     return ModelData(parsed, column, quarters)
 
 
