@@ -123,7 +123,7 @@ def test_the_commands_print_what_a_lead_acts_on(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["sensitivity", str(path), "--draws", "300"], env=WIDE).output
     assert "±20%" in out and "exp(0.2·Z)" in out and "seed 20262" in out
     out = CliRunner().invoke(cli, ["preview", str(path), "--weight", "Fit=60"], env=WIDE).output
-    assert "would change tier" in out and "nothing written" in out
+    assert "would change tier" in out and "nothing written" in out and "Team load" in out
 
 
 def test_partner_names_are_printed_as_text_not_markup(tmp_path: Path) -> None:

@@ -108,6 +108,17 @@ def print_preview(p: Preview, console: Console, source: str) -> None:
                       f"{now.hours_allocated:g} → {then.hours_allocated:g}",
                       f"{_pct(now.coverage)} → {_pct(then.coverage)}", change)
     console.print(table)
+    if p.after.capacity.members:
+        team = _table("Team load, now → with the change",
+                      [("Member", "left"), ("Hours", "right"), ("Partners", "right"),
+                       ("Hours assigned", "right"), ("Load", "right")])
+        for now_load, then_load in zip(p.before.capacity.members, p.after.capacity.members,
+                                       strict=True):
+            team.add_row(t(now_load.member.name), f"{now_load.member.hours:g}",
+                         f"{now_load.partners} → {then_load.partners}",
+                         f"{now_load.hours:g} → {then_load.hours:g}",
+                         f"{_pct(now_load.load)} → {_pct(then_load.load)}")
+        console.print(team)
     moved = p.moved
     roster = p.inputs_before.roster
     if not moved:
