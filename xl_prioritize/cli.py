@@ -221,7 +221,9 @@ def demo(path: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--outcome", metavar="COLUMN",
               help="The Roster column holding each partner's outcome (default: Settings 'Outcome').")
-@click.option("--write", is_flag=True, help="Also write the Model sheet (tables and charts).")
+@click.option("--write", is_flag=True,
+              help="Also write the Model sheet: both checks' tables and charts (the other check "
+                   "with its defaults).")
 def validate_factors(file: Path, outcome: str | None, write: bool) -> None:
     """Do FILE's factors predict the outcome? Read-only unless --write.
 
@@ -256,7 +258,9 @@ def validate_factors(file: Path, outcome: str | None, write: bool) -> None:
               help="The random seed: the same seed gives the same draws.")
 @click.option("--stability", default=0.9, show_default=True, type=click.FloatRange(0, 1),
               help="List partners whose chance of staying in their tier is below this.")
-@click.option("--write", is_flag=True, help="Also write the Model sheet (tables and charts).")
+@click.option("--write", is_flag=True,
+              help="Also write the Model sheet: both checks' tables and charts (the other check "
+                   "with its defaults).")
 def sensitivity(file: Path, draws: int, spread: float, seed: int, stability: float,
                 write: bool) -> None:
     """How robust is each partner's tier to FILE's weights? Read-only unless --write.
