@@ -189,3 +189,11 @@ def test_a_long_list_of_partners_changing_tier_fits_one_cell() -> None:
     assert text is not None and len(text) < 32_767
     assert text.endswith(f"and {5000 - LISTED} more") and text.startswith("P-00000")
     assert which(ids, []) is None
+
+
+def test_the_sensitivity_options_default_to_the_documented_draws() -> None:
+    from xl_prioritize.modelcheck import sensitivity as sens
+
+    defaults = {p.name: p.default for p in cli.commands["sensitivity"].params if p.name != "file"}
+    assert defaults == {"draws": sens.DRAWS, "spread": sens.SPREAD, "seed": sens.SEED,
+                        "stability": sens.STABILITY, "write": False}
