@@ -89,8 +89,10 @@ def test_preview_names_every_bad_change(tmp_path: Path) -> None:
     assert len(problems) == 6
     assert any("'Revenue' is not a factor" in p for p in problems)
     assert any("'Tier 9' is not a tier" in p for p in problems)
-    result = CliRunner().invoke(cli, ["preview", str(path), "--weight", "Fit"], env=WIDE)
-    assert result.exit_code == 2 and "expected NAME=VALUE" in result.output
+    result = CliRunner().invoke(cli, ["preview", str(path), "--weight", "Fit", "--hours", "=3",
+                                      "--size", "Tier 9=1"], env=WIDE)
+    assert result.exit_code == 2
+    assert result.output.count("expected NAME=VALUE") == 2 and "'Tier 9' is not a tier" in result.output
 
 
 def test_a_percent_size_over_100_is_refused(tmp_path: Path) -> None:

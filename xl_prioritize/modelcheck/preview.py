@@ -36,10 +36,11 @@ class Preview:
                 if a != b]
 
 
-def split_assignment(text: str, option: str) -> tuple[str, str]:
+def split_assignment(text: str, option: str, problems: list[str]) -> tuple[str, str] | None:
     name, sep, value = text.rpartition("=")
     if not sep or not name.strip():
-        raise BadChange([f"{option} {text!r}: expected NAME=VALUE, e.g. {option} \"Tier 1=20\""])
+        problems.append(f"{option} {text!r}: expected NAME=VALUE, e.g. {option} \"Tier 1=20\"")
+        return None
     return name.strip(), value.strip()
 
 
@@ -62,7 +63,9 @@ def changed_inputs(
     said: list[str] = []
     by_factor = {c.normalize_header(f.name): i for i, f in enumerate(factors)}
     for raw in weights:
-        name, text = split_assignment(raw, "--weight")
+        if (pair := split_assignment(raw, "--weight", problems)) is None:
+            continue
+        name, text = pair
         i = by_factor.get(c.normalize_header(name))
         value = number(text, "--weight", raw, "a weight > 0", problems)
         if i is None:
@@ -76,7 +79,9 @@ def changed_inputs(
     method = inputs.settings.tier_method
     for option, values in (("--size", sizes), ("--hours", hours)):
         for raw in values:
-            name, text = split_assignment(raw, option)
+            if (pair := split_assignment(raw, option, problems)) is None:
+                continue
+            name, text = pair
             tier = canonical_tier(name, tiers)
             blank_ok = option == "--size" and tier == tiers[-1].name and text == ""
             accepted = size_accepted(method) if option == "--size" else "hours ≥ 0, e.g. 1.5"
