@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from openpyxl.utils import get_column_letter
+from ..workbook.columns import get_column_letter
 
 from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from openpyxl.utils import get_column_letter
+from .columns import get_column_letter
 
 from . import contract as c
 
