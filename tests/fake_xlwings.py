@@ -814,7 +814,7 @@ class FakeAppscript:
     def _property_call(self, verb: str) -> Callable[..., Any]:
         def call(*args: Any) -> Any:
             self._rec.record("AppleScript", ".".join(self._path) + "." + verb)
-            return self._target._book._appscript(self._target, self._path, verb, args)
+            return self._book()._appscript(self._target, self._path, verb, args)
         return call
 
     def _command(self, name: str) -> Callable[..., Any]:
@@ -824,8 +824,12 @@ class FakeAppscript:
                 raise TypeError(f"AppleScript command {name} has no parameter {sorted(unknown)}")
             self._rec.record("AppleScript", name)
             self._rec.signatures.append(("AppleScript", name, len(args), tuple(sorted(kwargs))))
-            return self._target._book._appscript(self._target, (*self._path, name), "call", kwargs)
+            return self._book()._appscript(self._target, (*self._path, name), "call", kwargs)
         return call
+
+    def _book(self) -> FakeBook:
+        target = self._target
+        return target if isinstance(target, FakeBook) else target._book
 
 
 # --- sheets, book, app --------------------------------------------------------------------------
