@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -291,11 +292,15 @@ class FakeFont(_Fake):
         object.__setattr__(self, "_range", rng)
 
     def _set(self, **changes: Any) -> None:
+        made: dict[int, Font] = {}
         for cell in self._range._cells():
-            font: Font = copy(cell.font)
-            for key, value in changes.items():
-                setattr(font, key, value)
-            cell.font = font
+            font_id = cell._style.fontId if cell._style is not None else 0
+            if font_id not in made:
+                font = copy(cell.font)
+                for key, value in changes.items():
+                    setattr(font, key, value)
+                made[font_id] = font
+            cell.font = made[font_id]
 
     def _on_set(self, name: str, value: Any) -> bool:
         if name == "bold":
@@ -442,9 +447,10 @@ class FakeRange(_Fake):
 
     @property
     def value(self) -> Any:
-        box, book = self._boxes[0], self._book
+        box, book, ws = self._boxes[0], self._book, self._ws
         err_to_str = bool(self._options.get("err_to_str", False))
-        rows = [[book._read(self._ws, r, c, err_to_str) for c in range(box.col, box.last_col + 1)]
+        read = book._read
+        rows = [[read(ws, r, c, err_to_str) for c in range(box.col, box.last_col + 1)]
                 for r in range(box.row, box.last_row + 1)]
         return self._shaped(rows)
 
@@ -1208,8 +1214,39 @@ def calculate(book: FakeBook, ws: Any, formula: str) -> Any:
                     for c in range(box.col, box.last_col + 1)]
         return cell(sheet, text.replace("$", ""))
 
-    functions = {"IF": "_IF", "SUM": "_SUM", "COUNT": "_COUNT", "ISNUMBER": "_ISNUMBER",
-                 "NA": "_NA"}
+    def name(text: str) -> Any:
+        if text not in wb.defined_names:
+            raise _Failed(CellError("#NAME?"))
+        target = wb.defined_names[text].attr_text
+        return float(target) if _is_number(target) else _plain(reference(target))
+
+    namespace = {
+        "_REF": reference,
+        "_NAME": name,
+        "_V": lambda v: v if isinstance(v, list) else _plain(v),
+        "_IF": lambda test, yes, no=False: yes if test else no,
+        "_SUM": lambda *xs: sum(_numbers(xs)),
+        "_COUNT": lambda *xs: len(_numbers(xs)),
+        "_ISNUMBER": lambda x: isinstance(x, int | float) and not isinstance(x, bool | _Blank),
+        "_NA": lambda: _plain(CellError("#N/A")),
+    }
+    try:
+        result = eval(_compiled(formula), {"__builtins__": {}}, namespace)
+    except _Failed as failed:
+        return failed.error
+    except ZeroDivisionError:
+        return CellError("#DIV/0!")
+    except Exception:
+        return None
+    return float(result) if isinstance(result, _Blank) else result
+
+
+_FUNCTIONS = {"IF": "_IF", "SUM": "_SUM", "COUNT": "_COUNT", "ISNUMBER": "_ISNUMBER", "NA": "_NA"}
+
+
+@functools.lru_cache(maxsize=100_000)
+def _compiled(formula: str) -> Any:
+    """A formula as Python code over the calculator's namespace (compiled once per text)."""
     parts: list[str] = []
     for match in _TOKEN.finditer(formula[1:]):
         kind, text = match.lastgroup, match.group()
@@ -1220,33 +1257,13 @@ def calculate(book: FakeBook, ws: Any, formula: str) -> Any:
         elif kind == "ref":
             parts.append(f"_V(_REF({text!r}))")
         elif kind == "name":
-            if text.upper() in functions:
-                parts.append(functions[text.upper()])
-            elif text in wb.defined_names:
-                target = wb.defined_names[text].attr_text
-                parts.append(f"({target})" if _is_number(target) else f"_V(_REF({target!r}))")
-            else:
-                return CellError("#NAME?")
+            parts.append(_FUNCTIONS.get(text.upper(), f"_NAME({text!r})"))
         else:
             parts.append({"=": "==", "<>": "!=", "^": "**", "&": "+"}.get(text, text))
-    namespace = {
-        "_REF": reference,
-        "_V": lambda v: v if isinstance(v, list) else _plain(v),
-        "_IF": lambda test, yes, no=False: yes if test else no,
-        "_SUM": lambda *xs: sum(_numbers(xs)),
-        "_COUNT": lambda *xs: len(_numbers(xs)),
-        "_ISNUMBER": lambda x: isinstance(x, int | float) and not isinstance(x, bool | _Blank),
-        "_NA": lambda: _plain(CellError("#N/A")),
-    }
     try:
-        result = eval(" ".join(parts), {"__builtins__": {}}, namespace)
-    except _Failed as failed:
-        return failed.error
-    except ZeroDivisionError:
-        return CellError("#DIV/0!")
-    except Exception:
-        return None
-    return float(result) if isinstance(result, _Blank) else result
+        return compile(" ".join(parts), "<formula>", "eval")
+    except SyntaxError:
+        return compile("_NAME('')", "<formula>", "eval")
 
 
 def _numbers(values: tuple[Any, ...]) -> list[float]:
