@@ -648,3 +648,48 @@ def test_hostile_partner_names_come_back_as_text_everywhere(tmp_path: Path, plat
     compare = book._wb["Compare"]
     names = {compare.cell(r, 2).value for r in range(2, compare.max_row + 1)}
     assert set(HOSTILE) <= names
+
+
+# --- cold start ---------------------------------------------------------------------------------
+
+def test_the_buttons_import_loads_no_file_library_terminal_library_or_solver() -> None:
+    """A click is a fresh process: it pays for every import. (Time is measured in
+    benchmarks/bench_button.py, not here.)"""
+    import subprocess
+    import sys
+
+    heavy = ["openpyxl", "xlsxwriter", "rich", "scipy", "highspy", "pandas", "lxml", "click"]
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, xl_prioritize.excel_button, xl_prioritize; "
+                               f"print([m for m in {heavy!r} if m in sys.modules])"],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_workbook_calculated_by_hand_is_calculated_before_the_scores_are_checked(
+        tmp_path: Path, platform: str) -> None:
+    path = make(tmp_path / "live.xlsx")
+    book = FakeBook(path, platform=platform)
+    book._app.calculation = "manual"
+    roster_ws = book._wb["Roster"]
+    book.sheets["Roster"].range("D2").value = 5  # an input changed, not yet calculated
+    result = rescore_live(book, now=NOW, run_by=RUN_BY, platform=platform)
+    assert result.ok, result.message
+    assert book._app._settings()["calculation"] == "manual"
+    assert roster_ws["D2"].value == 5
+
+
+def test_the_fake_keeps_formula_values_until_excel_calculates(tmp_path: Path) -> None:
+    path = make(tmp_path / "live.xlsx", 3)
+    wb = openpyxl.load_workbook(path)
+    wb["Roster"]["K2"] = "=D2*10"
+    wb.save(path)
+    book = FakeBook(path)
+    cell = book.sheets["Roster"].range("K2")
+    assert cell.value == 20.0  # calculated on opening: D2 holds 2
+    book._app.calculation = "manual"
+    book.sheets["Roster"].range("D2").value = 1
+    assert cell.value == 20.0
+    book._app.calculate()
+    assert cell.value == 10.0
