@@ -483,8 +483,14 @@ def test_an_error_in_an_input_cell_is_named(tmp_path: Path, platform: str) -> No
     result = rescore_live(FakeBook(path, platform=platform), now=NOW, run_by=RUN_BY,
                           platform=platform)
     assert not result.ok
-    assert "Roster!D3" in result.message and "#N/A" in result.message
-    assert "never calculated" not in result.message
+    assert "Roster!D3: '#N/A' is not a number" in result.message
+
+    from xl_prioritize.problems import Code, InputErrors
+    from xl_prioritize.rescore import read_workbook
+
+    with pytest.raises(InputErrors) as caught:
+        read_workbook(ExcelWorkbook(FakeBook(path, platform=platform), platform=platform))
+    assert [(p.code, p.where) for p in caught.value.problems] == [(Code.NOT_A_NUMBER, "Roster!D3")]
 
 
 def test_only_the_sheets_a_run_needs_are_read(tmp_path: Path) -> None:
