@@ -699,3 +699,20 @@ def test_the_fake_keeps_formula_values_until_excel_calculates(tmp_path: Path) ->
     assert cell.value == 20.0
     book._app.calculate()
     assert cell.value == 10.0
+
+
+def test_a_one_column_sheet_reads_as_a_column_whatever_shape_formula_comes_in(tmp_path: Path) -> None:
+    from xl_prioritize.adapters.excel import _two_d
+
+    assert _two_d(["=A1", "x"], 1) == [["=A1"], ["x"]]
+    assert _two_d(["=A1", "x"], 2) == [["=A1", "x"]]
+    assert _two_d((("=A1",), ("x",)), 1) == [["=A1"], ["x"]]
+    path = make(tmp_path / "live.xlsx", 3)
+    wb = openpyxl.load_workbook(path)
+    notes = wb.create_sheet("Notes")
+    notes["A1"], notes["A2"], notes["A3"] = "=1+1", "=1+1", 4
+    notes["A2"].data_type = "s"  # the text =1+1, as typed with a leading apostrophe
+    wb.save(path)
+    for platform in PLATFORMS:
+        grid = ExcelWorkbook(FakeBook(path, platform=platform), platform=platform).read_grid("Notes")
+        assert grid == [[Formula("=1+1", 2)], ["=1+1"], [4]]

@@ -188,11 +188,14 @@ def is_formula(formula: object, value: object) -> bool:
     return not (isinstance(value, str) and value == formula)
 
 
-def _two_d(value: Any) -> list[list[object]]:
-    """Whatever a range read returned (a scalar for one cell), as rows."""
+def _two_d(value: Any, columns: int | None = None) -> list[list[object]]:
+    """Whatever a range read returned (a scalar for one cell, a flat list for one row or, where
+    `columns` is 1, one column), as rows."""
     if isinstance(value, list | tuple):
         if value and isinstance(value[0], list | tuple):
             return [list(r) for r in value]
+        if columns == 1 and len(value) > 1:
+            return [[v] for v in value]
         return [list(value)]
     return [[value]]
 
@@ -263,7 +266,7 @@ class ExcelWorkbook:
         None for it, which would read as a formula never calculated)."""
         rng = self._used(sheet)
         raw = _two_d(rng.options(ndim=2, err_to_str=True).value)
-        formulas = _two_d(rng.formula)
+        formulas = _two_d(rng.formula, len(raw[0]) if raw else None)
         values: list[list[object]] = []
         for raw_row, formula_row in zip(raw, formulas, strict=False):
             row: list[object] = []
