@@ -282,3 +282,18 @@ def test_install_on_macos_also_enables_runpython(tmp_path: Path) -> None:
     scripts = tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel"
     assert [p.name for p in scripts.iterdir()] == [f"xlwings-{xlwings.__version__}.applescript"]
     assert any("Enabled RunPython" in line for line in lines)
+
+
+def test_the_required_xlwings_is_the_one_the_adapter_uses_and_check_asks_for() -> None:
+    import tomllib
+
+    from xl_prioritize.addin import MIN_XLWINGS
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    [spec] = [d for d in project["project"]["dependencies"] if d.startswith("xlwings")]
+    assert spec == "xlwings>=" + ".".join(map(str, MIN_XLWINGS))
+    # Range.data_validation, Range.conditional_formats and Chart.value_axis arrived in 0.37.5
+    source = (Path(xlwings.__file__).parent / "main.py").read_text()
+    for member in ("def data_validation(self)", "def conditional_formats(self)", "def value_axis(self)"):
+        after = source[source.index(member):]
+        assert "versionadded} 0.37.5" in after[:after.index("def ", 10)], member
