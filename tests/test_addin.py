@@ -24,6 +24,7 @@ from xl_prioritize.addin import (
     module_name,
     quickstart_addin,
     renamed_message,
+    renamed_note,
     startup_folder,
 )
 from xl_prioritize.cli import cli
@@ -183,6 +184,10 @@ def test_install_warns_of_a_renamed_copy_excel_would_also_load(tmp_path: Path) -
     lines: list[str] = []
     assert install_addin(lines.append, platform="win32", appdata=appdata) == 0
     assert lines[0].startswith("Warning: The add-in file is named 'xl_prioritize (1).xlam'")
+    note = renamed_note("win32", appdata=appdata)  # what the button's message box adds
+    assert note is not None and note.startswith("Excel also loads 'xl_prioritize (1).xlam' from ")
+    (folder / "xl_prioritize (1).xlam").unlink()
+    assert renamed_note("win32", appdata=appdata) is None
 
 
 # --- addin check ------------------------------------------------------------------------------

@@ -286,6 +286,19 @@ def renamed_copies(folder: Path) -> list[Path]:
                   if p.name != ADDIN_NAME and p.name.casefold().startswith(ENTRY_MODULE.casefold()))
 
 
+def renamed_note(platform: str = sys.platform, home: Path | None = None,
+                 appdata: str | None = None) -> str | None:
+    """For the button's message box: renamed copies of the add-in Excel also loads, whose buttons
+    fail (`import xl_prioritize (1)`), and what to do."""
+    folder = startup_folder(platform, home, appdata)
+    copies = renamed_copies(folder) if folder is not None else []
+    if not copies:
+        return None
+    names = ", ".join(f"'{p.name}'" for p in copies)
+    return (f"Excel also loads {names} from {folder}: its Re-score button cannot run (the file's name "
+            f"is not '{ADDIN_NAME}'). Quit Excel and delete it; this add-in is the one to keep.")
+
+
 def read_interpreter(addin: Path, platform: str) -> str | None:
     """The interpreter written into an add-in's config sheet for `platform`."""
     key = interpreter_key(platform)
