@@ -231,7 +231,8 @@ class ExcelWorkbook:
         self.book = book
         self.platform = platform
         self.notes: list[str] = []
-        """Finishing touches that could not be applied (sheet protection, frozen panes)."""
+        """Finishing touches that could not be applied (protection, panes, print setup, filters,
+        hidden columns and names, drop-downs, highlighting), one sentence each."""
         self.writes_started = False
         self._names: list[str] | None = None
         self._sheets: dict[str, Any] = {}
