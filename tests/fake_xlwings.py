@@ -8,29 +8,33 @@ records: each one is a call into Excel.
 
 It behaves like desktop Excel through xlwings 0.37.8 on the platform it is given (`win32` or
 `darwin`). Each rule names the xlwings source it follows (paths relative to the installed
-`xlwings` package):
+`xlwings` package, line numbers of 0.37.8):
 
 - Reading (`Range.value`, `read_value`): an empty cell and a formula whose result is `""` read as
-  None (`_xlwindows.py` `_clean_value_data_element`: `if value in ("", None): return empty_as`;
-  `_xlmac.py` `_clean_value_data_element`: `if value == "" or value == kw.missing_value`). An error
+  None (`_xlwindows.py` L455 `_clean_value_data_element`: `if value in ("", None): return
+  empty_as`; `_xlmac.py` L72 `_clean_value_data_element`: `if value == "" or value ==
+  kw.missing_value`), after `conversion/standard.py` L238 `CleanDataFromReadStage` calls them. An error
   value reads as None, or as its text (`#N/A`) with `options(err_to_str=True)` (`_xlwindows.py`
-  `cell_errors` and `_clean_value_data_element`; on macOS AppleScript gives `missing value`, and
-  `_xlmac.py` `Range.raw_value` puts `string_value` in its place under `err_to_str`). Numbers read
+  L444 `cell_errors` and L464 in `_clean_value_data_element`; on macOS AppleScript gives `missing
+  value`, and `_xlmac.py` L1083 `Range.raw_value` puts `string_value` in its place under
+  `err_to_str`). Numbers read
   as floats; on Windows a cell with a currency or accounting format reads as `decimal.Decimal`
   rounded to 4 places (Excel hands pywin32 a VT_CY there; xlwings passes it on untouched in
   `_clean_value_data_element`, issue #65). A time of day reads as a datetime on 1899-12-30
-  (`_xlwindows.py` `_com_time_to_datetime`; macOS returns an AppleScript date). A one-cell range
-  reads as a scalar unless `ndim=2` (`conversion/standard.py` `Ensure2DStage`).
+  (`_xlwindows.py` L384 `_com_time_to_datetime`; macOS returns an AppleScript date). A one-cell
+  range reads as a scalar unless `ndim=2` (`conversion/standard.py` L312 `Ensure2DStage`).
 - `Range.formula` gives what the formula bar shows: a formula's text, a constant as text (a text
   cell `'=1+1` shows `=1+1`), "" for an empty cell; Windows hands back tuples of tuples
-  (`_xlwindows.py` `Range.formula` returns `self.xl.Formula`, a COM SAFEARRAY), macOS lists.
-- Writing (`Range.value = ...`): each value goes through `prepare_xl_data_element` (`_xlwindows.py`
-  `Engine.prepare_xl_data_element`: dates and datetimes to COM time, NaN and None to "", numpy
-  numbers to float, everything else as it is, and pywin32 refuses a type it cannot put in a
-  VARIANT, such as `datetime.time`; `_xlmac.py` `Engine.prepare_xl_data_element`: None and NaN to
-  "", ints to float, and appscript refuses what it cannot pack, such as `datetime.time` or
-  `Decimal`). Excel then parses each string as if typed: `'...` stays text without the apostrophe,
-  `=...` (and `+x`, `-x`, `@x` that are not numbers) become formulas, numbers, percentages,
+  (`_xlwindows.py` L1533 `Range.formula` returns `self.xl.Formula`, a COM SAFEARRAY), macOS lists
+  (`_xlmac.py` L1276 `Range.formula`: `self.xl.formula.get()`).
+- Writing (`Range.value = ...`): each value goes through `prepare_xl_data_element`
+  (`_xlwindows.py` L486 `Engine.prepare_xl_data_element`, whose `time_types` (L109) hold no
+  `datetime.time`: dates and datetimes to COM time, NaN and None to "", numpy numbers to float,
+  everything else as it is, and pywin32 refuses a type it cannot put in a VARIANT, such as
+  `datetime.time`; `_xlmac.py` L107 `Engine.prepare_xl_data_element`: None and NaN to "", ints
+  to float, and appscript refuses what it cannot pack, such as `datetime.time` or `Decimal`).
+  Excel then parses each string as if typed: `'...` stays text without the apostrophe, `=...`
+  (and `+x`, `-x`, `@x` that are not numbers) become formulas; numbers, percentages,
   `TRUE`/`FALSE` and dates are converted.
 - Calculation: formulas keep their last value until Excel calculates. The workbook is calculated
   when it opens and when calculation is set back to automatic; a formula written while
@@ -38,7 +42,8 @@ It behaves like desktop Excel through xlwings 0.37.8 on the platform it is given
   `App.calculate()` calculates everything. A small calculator handles arithmetic, comparison,
   `IF`, `ISNUMBER`, `COUNT`, `SUM`, `NA()` and defined names.
 - `Sheet.used_range` spans every cell holding a value or a format, as Excel's `UsedRange` does
-  (`_xlwindows.py` `Sheet.used_range`: `self.xl.UsedRange`); `Sheet.clear()` leaves charts.
+  (`_xlwindows.py` L1136 `Sheet.used_range`: `self.xl.UsedRange`; `_xlmac.py` L834 the
+  AppleScript `used range`); `Sheet.clear()` leaves charts.
 - `.api` is the platform's object model: Excel's VBA names through pywin32 on Windows (`COM_MEMBERS`),
   Excel's AppleScript terms through appscript on macOS, checked against xlwings' own
   `mac_dict.py` (the terminology it hands appscript).
