@@ -716,3 +716,15 @@ def test_a_one_column_sheet_reads_as_a_column_whatever_shape_formula_comes_in(tm
     for platform in PLATFORMS:
         grid = ExcelWorkbook(FakeBook(path, platform=platform), platform=platform).read_grid("Notes")
         assert grid == [[Formula("=1+1", 2)], ["=1+1"], [4]]
+
+
+def test_main_shows_one_message_box_on_the_calling_workbook(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import xl_prioritize
+
+    book = FakeBook(make(tmp_path / "live.xlsx"))
+    monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: book))
+    xl_prioritize.main()
+    [(prompt, title, mode)] = book._app._alerts
+    assert title == "xl-prioritize" and prompt.startswith("live.xlsx: 2026-Q3, 50 partners re-scored.")
+    assert mode == "info"
