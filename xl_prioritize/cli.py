@@ -323,24 +323,38 @@ def addin() -> None:
     """The Excel add-in: a Partners tab whose Re-score button re-scores the open workbook."""
 
 
+PLATFORM_NAMES = {"windows": "win32", "macos": "darwin"}
+
+
 @addin.command("build")
 @click.argument("directory", required=False, default=".",
                 type=click.Path(file_okay=False, path_type=Path))
-def addin_build(directory: Path) -> None:
+@click.option("--for", "target", type=click.Choice(sorted(PLATFORM_NAMES)), default=None,
+              help="The system the add-in is for (default: this one).")
+@click.option("--python", "python", default=None, metavar="PATH",
+              help="The Python the button runs there (default: this one; required for another system).")
+def addin_build(directory: Path, target: str | None, python: str | None) -> None:
     """Write xl_prioritize.xlam into DIRECTORY (default: here), pointed at this Python.
 
     \b
     Example:
         xl-prioritize addin build dist
+        xl-prioritize addin build dist --for windows --python "C:\\venv\\Scripts\\python.exe"
     """
-    from .addin import build_addin
+    from .addin import AddinError, build_addin
 
-    path = build_addin(directory)
+    platform = PLATFORM_NAMES[target] if target else sys.platform
+    try:
+        path = build_addin(directory, platform=platform, interpreter=python)
+    except AddinError as error:
+        raise click.UsageError(str(error)) from None
     click.echo(f"Wrote {path}")
 
 
 @addin.command("install")
-def addin_install() -> None:
+@click.option("--python", "python", default=None, metavar="PATH",
+              help="The Python the button runs (default: this one).")
+def addin_install(python: str | None) -> None:
     """Put the add-in where Excel opens it at start (Windows XLSTART, macOS Startup/Excel).
 
     \b
@@ -349,7 +363,24 @@ def addin_install() -> None:
     """
     from .addin import install_addin
 
-    sys.exit(install_addin(click.echo))
+    sys.exit(install_addin(click.echo, interpreter=python))
+
+
+@addin.command("check")
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def addin_check(workbook: Path | None) -> None:
+    """Check what the Re-score button needs on this computer, one line each with the fix.
+
+    Exit status 0 when everything holds, 1 otherwise.
+
+    \b
+    Example:
+        xl-prioritize addin check
+        xl-prioritize addin check partners.xlsx
+    """
+    from .addin import check_addin
+
+    sys.exit(check_addin(click.echo, workbook=workbook))
 
 
 def main() -> None:  # pragma: no cover - console entry

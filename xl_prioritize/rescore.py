@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .adapters.base import WorkbookAdapter
-from .adapters.files import FileWorkbook, refuse_if_open
 from .core.compute import compute
 from .model import Inputs, Results
 from .problems import Problem
@@ -113,6 +112,8 @@ def rescore_file(
 ) -> Outcome:
     """Re-score a workbook file in place, atomically. Raises InputErrors (file untouched) or
     WorkbookBusy when Excel has the file open."""
+    from .adapters.files import FileWorkbook, refuse_if_open  # not on the Excel button's import path
+
     path = Path(path)
     refuse_if_open(path)
     step = progress or (lambda _: None)
