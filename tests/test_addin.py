@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 import xlwings
 from click.testing import CliRunner
 
 from xl_prioritize.addin import (
     ADDIN_NAME,
     CUSTOMUI_NS,
+    AddinError,
+    addin_checks,
     build_addin,
+    check_addin,
     install_addin,
+    module_name,
     quickstart_addin,
+    renamed_message,
+    renamed_note,
     startup_folder,
 )
 from xl_prioritize.cli import cli
@@ -62,7 +70,7 @@ def test_the_ribbon_has_the_button_and_keeps_the_original_action(tmp_path: Path)
     action = old.find(".//ui:button", NS).get("onAction")
     assert action == "RibbonMyAddin.RunMain"
 
-    with zipfile.ZipFile(build_addin(tmp_path, platform="win32")) as built:
+    with zipfile.ZipFile(build_addin(tmp_path, platform="win32", interpreter=WIN_PYTHON)) as built:
         root = ET.fromstring(built.read("customUI/customUI.xml"))
     tab = root.find("./ui:ribbon/ui:tabs/ui:tab", NS)
     group = tab.find("ui:group", NS)
@@ -128,10 +136,130 @@ def test_libreoffice_opens_the_add_in(tmp_path: Path, soffice: str) -> None:
 
 
 def test_build_command_writes_the_add_in(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["addin", "build", str(tmp_path / "dist")])
+    result = CliRunner().invoke(cli, ["addin", "build", str(tmp_path / "dist"), "--for", "windows",
+                                      "--python", WIN_PYTHON])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "dist" / ADDIN_NAME).exists()
     assert f"Wrote {tmp_path / 'dist' / ADDIN_NAME}" in result.output
+    assert conf_sheet(tmp_path / "dist" / ADDIN_NAME)["Interpreter_Win"] == WIN_PYTHON
+
+
+def test_building_for_another_system_asks_for_its_python(tmp_path: Path) -> None:
+    target = "darwin" if sys.platform.startswith("win") else "win32"
+    with pytest.raises(AddinError, match=r"give the interpreter .* with --python"):
+        build_addin(tmp_path, platform=target)
+    result = CliRunner().invoke(cli, ["addin", "build", str(tmp_path), "--for",
+                                      "macos" if target == "darwin" else "windows"])
+    assert result.exit_code == 2 and "--python" in result.output
+    assert not (tmp_path / ADDIN_NAME).exists()
+    with pytest.raises(AddinError, match="Excel does not run on linux"):
+        build_addin(tmp_path, platform="linux", interpreter="/usr/bin/python3")
+
+
+def test_a_macos_python_path_with_a_space_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    spaced = "/Users/ana/My Projects/venv/bin/python"
+    with pytest.raises(AddinError, match="has a space") as error:
+        build_addin(tmp_path, platform="darwin", interpreter=spaced)
+    assert "ln -s" in str(error.value) and "--python" in str(error.value)
+    lines: list[str] = []
+    assert install_addin(lines.append, platform="darwin", home=tmp_path, interpreter=spaced) == 1
+    assert lines[0].startswith("Not installed: The Python path '/Users/ana/My Projects/")
+    build_addin(tmp_path, platform="win32", interpreter=r"C:\Program Files\Python311\python.exe")
+
+
+def test_a_renamed_add_in_is_named_with_the_fix() -> None:
+    assert module_name("xl_prioritize (1).xlam") == "xl_prioritize (1)"
+    assert renamed_message(ADDIN_NAME) is None
+    message = renamed_message("xl_prioritize (1).xlam")
+    assert message is not None
+    assert "import xl_prioritize (1)" in message and f"Rename the file to '{ADDIN_NAME}'" in message
+
+
+def test_install_warns_of_a_renamed_copy_excel_would_also_load(tmp_path: Path) -> None:
+    appdata = str(tmp_path / "AppData")
+    folder = startup_folder("win32", appdata=appdata)
+    assert folder is not None
+    folder.mkdir(parents=True)
+    (folder / "xl_prioritize (1).xlam").write_bytes(b"")
+    lines: list[str] = []
+    assert install_addin(lines.append, platform="win32", appdata=appdata) == 0
+    assert lines[0].startswith("Warning: The add-in file is named 'xl_prioritize (1).xlam'")
+    note = renamed_note("win32", appdata=appdata)  # what the button's message box adds
+    assert note is not None and note.startswith("Excel also loads 'xl_prioritize (1).xlam' from ")
+    (folder / "xl_prioritize (1).xlam").unlink()
+    assert renamed_note("win32", appdata=appdata) is None
+
+
+# --- addin check ------------------------------------------------------------------------------
+
+def _ok_python(command: list[str]) -> subprocess.CompletedProcess[str]:
+    assert command[1:3] == ["-c", "import xl_prioritize, xlwings; print(xlwings.__version__)"]
+    return subprocess.CompletedProcess(command, 0, stdout=xlwings.__version__ + "\n", stderr="")
+
+
+def _broken_python(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.CompletedProcess(command, 1, stdout="",
+                                       stderr="ModuleNotFoundError: No module named 'xl_prioritize'\n")
+
+
+def test_check_passes_on_a_windows_machine_with_everything_in_place(tmp_path: Path) -> None:
+    appdata = str(tmp_path / "AppData")
+    assert install_addin(lambda _: None, platform="win32", appdata=appdata, interpreter=WIN_PYTHON) == 0
+    lines: list[str] = []
+    assert check_addin(lines.append, platform="win32", appdata=appdata, run=_ok_python) == 0
+    text = "\n".join(lines)
+    assert "FAIL" not in text
+    assert f"Python {WIN_PYTHON} imports xl_prioritize" in text
+    assert "'Trust access to the VBA project object model' is not needed" in text
+    assert lines[-1].startswith("All set")
+
+
+def test_check_names_each_failure_with_what_to_do(tmp_path: Path) -> None:
+    appdata = str(tmp_path / "AppData")
+    lines: list[str] = []
+    assert check_addin(lines.append, platform="win32", appdata=appdata, run=_ok_python) == 1
+    assert any(line.startswith("FAIL  add-in at") for line in lines)
+    assert "run `xl-prioritize addin install`" in "\n".join(lines)
+
+    install_addin(lambda _: None, platform="win32", appdata=appdata, interpreter=WIN_PYTHON)
+    lines.clear()
+    assert check_addin(lines.append, platform="win32", appdata=appdata, run=_broken_python) == 1
+    text = "\n".join(lines)
+    assert f"FAIL  Python {WIN_PYTHON} cannot import xl_prioritize: ModuleNotFoundError" in text
+
+
+def test_check_on_macos_wants_the_applescript_and_no_space(tmp_path: Path) -> None:
+    assert install_addin(lambda _: None, platform="darwin", home=tmp_path,
+                         interpreter="/Users/ana/venv/bin/python") == 0
+    checks = addin_checks(platform="darwin", home=tmp_path, run=_ok_python)
+    assert all(c.ok for c in checks), [c.line() for c in checks]
+    script = tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel" / \
+        f"xlwings-{xlwings.__version__}.applescript"
+    script.unlink()
+    failed = [c for c in addin_checks(platform="darwin", home=tmp_path, run=_ok_python) if not c.ok]
+    assert [c.fix for c in failed] == ["run `xlwings runpython install`, restart Excel"]
+
+
+def test_check_flags_renamed_copies_and_notes_synced_folders(tmp_path: Path) -> None:
+    appdata = str(tmp_path / "AppData")
+    install_addin(lambda _: None, platform="win32", appdata=appdata, interpreter=WIN_PYTHON)
+    folder = startup_folder("win32", appdata=appdata)
+    assert folder is not None
+    (folder / "xl_prioritize (1).xlam").write_bytes(b"")
+    book = Path("C:/Users/ana/OneDrive - Acme/partners.xlsx")
+    checks = addin_checks(platform="win32", appdata=appdata, run=_ok_python, workbook=book)
+    failed = [c for c in checks if not c.ok]
+    assert len(failed) == 1 and "renamed copy" in failed[0].what
+    assert "Rename the file to 'xl_prioritize.xlam'" in failed[0].fix
+    assert any("synced folder (OneDrive/SharePoint)" in c.what for c in checks if c.ok)
+
+
+def test_check_command_on_a_system_without_excel() -> None:
+    result = CliRunner().invoke(cli, ["addin", "check"])
+    if sys.platform.startswith("linux"):
+        assert result.exit_code == 1
+        assert "FAIL  Excel does not run on linux" in result.output
+    assert "xlwings " + xlwings.__version__ in result.output
 
 
 def test_install_on_linux_points_to_the_command_line() -> None:
@@ -159,3 +287,18 @@ def test_install_on_macos_also_enables_runpython(tmp_path: Path) -> None:
     scripts = tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel"
     assert [p.name for p in scripts.iterdir()] == [f"xlwings-{xlwings.__version__}.applescript"]
     assert any("Enabled RunPython" in line for line in lines)
+
+
+def test_the_required_xlwings_is_the_one_the_adapter_uses_and_check_asks_for() -> None:
+    import tomllib
+
+    from xl_prioritize.addin import MIN_XLWINGS
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    [spec] = [d for d in project["project"]["dependencies"] if d.startswith("xlwings")]
+    assert spec == "xlwings>=" + ".".join(map(str, MIN_XLWINGS))
+    # Range.data_validation, Range.conditional_formats and Chart.value_axis arrived in 0.37.5
+    source = (Path(xlwings.__file__).parent / "main.py").read_text()
+    for member in ("def data_validation(self)", "def conditional_formats(self)", "def value_axis(self)"):
+        after = source[source.index(member):]
+        assert "versionadded} 0.37.5" in after[:after.index("def ", 10)], member

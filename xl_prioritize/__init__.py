@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["main", "rescore_file"]
+__all__ = ["history", "main", "read", "rescore_file"]
 
 
 def rescore_file(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -17,3 +17,17 @@ def main() -> None:
     from .excel_button import main as run
 
     run()
+
+
+def read(path):  # type: ignore[no-untyped-def]
+    """The workbook's tables as pandas DataFrames: see `xl_prioritize.frames.read`."""
+    from .frames import read as run
+
+    return run(path)
+
+
+def history(path):  # type: ignore[no-untyped-def]
+    """One long DataFrame, partner × quarter: see `xl_prioritize.frames.history`."""
+    from .frames import history as run
+
+    return run(path)

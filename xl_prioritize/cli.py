@@ -235,29 +235,144 @@ def demo(path: Path, force: bool) -> None:
     sys.exit(run_rescore(path, _console()))
 
 
+@cli.command("validate-factors")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--outcome", metavar="COLUMN",
+              help="The Roster column holding each partner's outcome (default: Settings 'Outcome').")
+@click.option("--write", is_flag=True,
+              help="Also write the Model sheet: both checks' tables and charts (the other check "
+                   "with its defaults).")
+def validate_factors(file: Path, outcome: str | None, write: bool) -> None:
+    """Do FILE's factors predict the outcome? Read-only unless --write.
+
+    Pairs each partner's factor scores in a quarter (its archive) with its
+    outcome in the following quarter (the next archive, or the Roster), then
+    gives per factor the Spearman rank correlation, the pairs it rests on and
+    a 95% bootstrap interval; non-negative weights that would have ranked
+    partners closer to their outcomes (never applied); and a backtest: the
+    share of the next quarter's outcome the top tier held under the current
+    and the suggested weights. Says plainly when there is too little history.
+
+    \b
+    Examples:
+        xl-prioritize validate-factors partners.xlsx
+        xl-prioritize validate-factors partners.xlsx --outcome "Sourced pipeline" --write
+    """
+    from .modelcheck.run import validate_file
+
+    try:
+        validate_file(file, _console(), outcome=outcome, write=write)
+    except (InputErrors, WorkbookBusy) as error:
+        sys.exit(refused(error, file))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--draws", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Random weight draws.")
+@click.option("--spread", default=0.2, show_default=True, type=click.FloatRange(0, 2),
+              help="Each weight is multiplied by exp(spread × Z), Z standard normal.")
+@click.option("--seed", default=20262, show_default=True, type=int,
+              help="The random seed: the same seed gives the same draws.")
+@click.option("--stability", default=0.9, show_default=True, type=click.FloatRange(0, 1),
+              help="List partners whose chance of staying in their tier is below this.")
+@click.option("--write", is_flag=True,
+              help="Also write the Model sheet: both checks' tables and charts (the other check "
+                   "with its defaults).")
+def sensitivity(file: Path, draws: int, spread: float, seed: int, stability: float,
+                write: bool) -> None:
+    """How robust is each partner's tier to FILE's weights? Read-only unless --write.
+
+    Moves each weight ±20% one at a time and lists the partners that change
+    tier; then draws the weights at random around the current ones and gives
+    each partner its chance of landing in its current tier, the partners
+    below --stability, and the rank correlation of the drawn rankings with
+    the actual one.
+
+    \b
+    Examples:
+        xl-prioritize sensitivity partners.xlsx
+        xl-prioritize sensitivity partners.xlsx --draws 20000 --seed 7 --stability 0.8 --write
+    """
+    from .modelcheck.run import sensitivity_file
+
+    try:
+        sensitivity_file(file, _console(), write=write, draws=draws, spread=spread, seed=seed,
+                         stability=stability)
+    except (InputErrors, WorkbookBusy) as error:
+        sys.exit(refused(error, file))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--weight", "weights", multiple=True, metavar="FACTOR=WEIGHT",
+              help="A factor's weight, e.g. \"ICP overlap=40\". Repeatable.")
+@click.option("--size", "sizes", multiple=True, metavar="TIER=SIZE",
+              help="A tier's Size as the Tier method reads it, e.g. \"Tier 1=20\". Repeatable.")
+@click.option("--hours", "hours", multiple=True, metavar="TIER=HOURS",
+              help="A tier's hours per partner per month, e.g. \"Tier 2=1.5\". Repeatable.")
+def preview(file: Path, weights: tuple[str, ...], sizes: tuple[str, ...],
+            hours: tuple[str, ...]) -> None:
+    """What a change to FILE's weights, tier sizes or hours would do. Nothing is written.
+
+    Shows the tiers and the capacity plan as they would come out, the partners
+    that would change tier and the coverage change per tier, computed exactly
+    as a re-score would.
+
+    \b
+    Example:
+        xl-prioritize preview partners.xlsx --weight "ICP overlap=40" --size "Tier 1=20" --hours "Tier 2=1.5"
+    """
+    from .modelcheck.preview import BadChange
+    from .modelcheck.run import preview_file
+
+    try:
+        preview_file(file, _console(), weights=weights, sizes=sizes, hours=hours)
+    except (InputErrors, WorkbookBusy) as error:
+        sys.exit(refused(error, file))
+    except BadChange as bad:
+        for problem in bad.problems:
+            err.print(f"[red]Not previewed:[/red] {escape(problem)}", highlight=False)
+        sys.exit(EXIT_INPUT_ERRORS)
+
+
 @cli.group()
 def addin() -> None:
     """The Excel add-in: a Partners tab whose Re-score button re-scores the open workbook."""
 
 
+PLATFORM_NAMES = {"windows": "win32", "macos": "darwin"}
+
+
 @addin.command("build")
 @click.argument("directory", required=False, default=".",
                 type=click.Path(file_okay=False, path_type=Path))
-def addin_build(directory: Path) -> None:
+@click.option("--for", "target", type=click.Choice(sorted(PLATFORM_NAMES)), default=None,
+              help="The system the add-in is for (default: this one).")
+@click.option("--python", "python", default=None, metavar="PATH",
+              help="The Python the button runs there (default: this one; required for another system).")
+def addin_build(directory: Path, target: str | None, python: str | None) -> None:
     """Write xl_prioritize.xlam into DIRECTORY (default: here), pointed at this Python.
 
     \b
     Example:
         xl-prioritize addin build dist
+        xl-prioritize addin build dist --for windows --python "C:\\venv\\Scripts\\python.exe"
     """
-    from .addin import build_addin
+    from .addin import AddinError, build_addin
 
-    path = build_addin(directory)
+    platform = PLATFORM_NAMES[target] if target else sys.platform
+    try:
+        path = build_addin(directory, platform=platform, interpreter=python)
+    except AddinError as error:
+        raise click.UsageError(str(error)) from None
     click.echo(f"Wrote {path}")
 
 
 @addin.command("install")
-def addin_install() -> None:
+@click.option("--python", "python", default=None, metavar="PATH",
+              help="The Python the button runs (default: this one).")
+def addin_install(python: str | None) -> None:
     """Put the add-in where Excel opens it at start (Windows XLSTART, macOS Startup/Excel).
 
     \b
@@ -266,7 +381,24 @@ def addin_install() -> None:
     """
     from .addin import install_addin
 
-    sys.exit(install_addin(click.echo))
+    sys.exit(install_addin(click.echo, interpreter=python))
+
+
+@addin.command("check")
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def addin_check(workbook: Path | None) -> None:
+    """Check what the Re-score button needs on this computer, one line each with the fix.
+
+    Exit status 0 when everything holds, 1 otherwise.
+
+    \b
+    Example:
+        xl-prioritize addin check
+        xl-prioritize addin check partners.xlsx
+    """
+    from .addin import check_addin
+
+    sys.exit(check_addin(click.echo, workbook=workbook))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -153,4 +153,13 @@ def main() -> None:  # pragma: no cover - needs Excel
                              mode="critical")
         return
     result = rescore_live(book)
-    book.app.alert(result.message, title=TITLE, mode=result.mode)
+    message = result.message
+    try:
+        from .addin import renamed_note
+
+        note = renamed_note()
+    except Exception:
+        note = None
+    if note:
+        message += "\n\n" + note
+    book.app.alert(message, title=TITLE, mode=result.mode)

@@ -11,8 +11,6 @@ from pathlib import Path
 
 from .adapters.atomic import workbook_lock
 from .adapters.base import WorkbookAdapter
-from .adapters.files import refuse_if_open
-from .adapters.package import PackageWorkbook
 from .core.compute import compute
 from .model import Inputs, Results
 from .ooxml.identify import identify
@@ -128,6 +126,9 @@ def rescore_file(
 ) -> Outcome:
     """Re-score a workbook file in place, atomically. Raises InputErrors (file untouched) or
     WorkbookBusy when Excel has the file open."""
+    from .adapters.files import refuse_if_open  # not on the Excel button's import path
+    from .adapters.package import PackageWorkbook
+
     path = Path(path)
     refuse_if_open(path)
     identify(path)

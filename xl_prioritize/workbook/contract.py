@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from openpyxl.utils import get_column_letter
+from .columns import get_column_letter
 
 SETTINGS = "Settings"
 FACTORS = "Factors"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from openpyxl.utils import get_column_letter
-
 from . import contract as c
+from .columns import get_column_letter
 
 
 def weight_names(factors: Sequence[str]) -> list[str]:
