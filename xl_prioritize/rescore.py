@@ -13,6 +13,7 @@ from .adapters.base import WorkbookAdapter
 from .adapters.files import FileWorkbook, refuse_if_open
 from .core.compute import compute
 from .model import Inputs, Results
+from .ooxml.identify import identify
 from .problems import Problem
 from .workbook import contract as c
 from .workbook.cells import Grid, is_formula, with_values
@@ -115,6 +116,7 @@ def rescore_file(
     WorkbookBusy when Excel has the file open."""
     path = Path(path)
     refuse_if_open(path)
+    identify(path)
     step = progress or (lambda _: None)
     step(f"Opening {path.name}")
     book = FileWorkbook(path)
