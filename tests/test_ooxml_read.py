@@ -6,10 +6,12 @@ import datetime as dt
 import io
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from builders import build_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from support.ooxml_parts import sheet_parts
@@ -78,7 +80,19 @@ def _made_by_us(folder: Path) -> list[Path]:
         ("P-1", "Acme _x000D_ Ltd", "Ana", 5, 4, 3, 2), ("P-2", "Beta & <Co>", "Ben", 1, 2, 3, 4),
     ])
     rescore_file(hand)
-    return [template, demo, hand]
+    streamed = folder / "streamed.xlsx"  # constant_memory: inline strings, rows as they are written
+    book = xlsxwriter.Workbook(str(streamed), {"constant_memory": True})
+    sheet = book.add_worksheet("Roster")
+    when = book.add_format({"num_format": "d mmm yyyy hh:mm"})
+    sheet.write_row(0, 0, ["Partner ID", "Since", "Score", "Flag", "Note"])
+    for r in range(1, 40):
+        sheet.write_string(r, 0, f"P-{r}")
+        sheet.write_datetime(r, 1, dt.datetime(2026, 1, 1) + dt.timedelta(hours=7 * r), when)
+        sheet.write_formula(r, 2, f"=ROW()*{r}/7", None, r * (r + 1) / 7)
+        sheet.write_boolean(r, 3, r % 2 == 0)
+        sheet.write_string(r, 4, "tab\there _x0041_ ☃")
+    book.close()
+    return [template, demo, hand, streamed]
 
 
 def _assert_same_as_openpyxl(path: Path) -> None:
@@ -173,3 +187,20 @@ def test_malformed_sheet_xml_is_an_input_error_naming_the_part() -> None:
 def test_a_file_object_is_read_as_bytes_are() -> None:
     xml = _sheet('<row r="2"><c r="B2"><v>5</v></c></row>')
     assert read_sheet(io.BytesIO(xml), [], frozenset()) == read_sheet(xml, [], frozenset()) == [[], [None, 5]]
+
+
+def test_a_zip_entry_that_fails_while_streaming_is_an_input_error() -> None:
+    class Damaged(io.RawIOBase):
+        def __init__(self) -> None:
+            self.reads = 0
+
+        def read(self, size: int = -1) -> bytes:
+            self.reads += 1
+            if self.reads > 1:
+                raise zlib.error("Error -3 while decompressing data: invalid code lengths set")
+            return _sheet('<row r="1"><c r="A1"><v>1</v></c></row>')[:-30]
+
+    with pytest.raises(UnreadableWorkbook) as raised:
+        read_sheet(Damaged(), [], frozenset(), part="xl/worksheets/sheet1.xml")
+    assert raised.value.codes == [Code.UNREADABLE]
+    assert "is damaged (xl/worksheets/sheet1.xml)" in raised.value.line
