@@ -3,11 +3,15 @@ every other part of the .xlsx/.xlsm is copied through as it was."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..ooxml import chart as charts
 from ..ooxml.package import DOC_REL, Package
 from ..ooxml.patch import patch_sheet
+from ..ooxml.read import date_style_indexes, read_shared_strings, read_sheet
+from ..ooxml.safety import DAMAGED, damaged
 from ..ooxml.sheet import SheetModel, write_sheet
 from ..ooxml.styles import Look, Styles
 from ..ooxml.workbook_part import WorkbookPart
@@ -50,19 +54,28 @@ class PackageWorkbook:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.package = Package(self.path)
-        try:
+        with self._unreadable("xl/workbook.xml"):
             self.workbook = WorkbookPart(self.package)
-        except UnreadableWorkbook as error:
-            error.source = str(self.path)
-            raise
         self._styles: Styles | None = None
         self._grids: dict[str, Grid] = {}
         self._shared: list[str] | None = None
+        self._dates: frozenset[int] = frozenset()
         self.models: dict[str, SheetModel] = {}
         self.charts: dict[str, list[Chart]] = {}
         self.cleared: set[str] = set()
 
     # reading ---------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _unreadable(self, part: str) -> Iterator[None]:
+        """A part that will not parse or inflate: one line naming this file."""
+        try:
+            yield
+        except UnreadableWorkbook as error:
+            error.source = str(self.path)
+            raise
+        except DAMAGED as error:
+            raise damaged(part, error, source=self.path) from None
+
     def sheet_names(self) -> list[str]:
         return self.workbook.names()
 
@@ -75,22 +88,18 @@ class PackageWorkbook:
 
     def read_grid(self, sheet: str) -> Grid:
         if sheet not in self._grids:
-            from ..ooxml.read import date_style_indexes, read_shared_strings, read_sheet
-            if self._shared is None:
-                shared = self._part_xml("/sharedStrings")
-                self._shared = read_shared_strings(shared) if shared else []
             part = self.workbook.part_of(sheet)
-            if part is None or part not in self.package:
-                self._grids[sheet] = []
-            else:
-                dates = date_style_indexes(self._part_xml("/styles"))
-                try:
+            with self._unreadable(part or sheet):
+                if self._shared is None:
+                    shared = self._part_xml("/sharedStrings")
+                    self._shared = read_shared_strings(shared) if shared else []
+                    self._dates = date_style_indexes(self._part_xml("/styles"))
+                if part is None or part not in self.package:
+                    self._grids[sheet] = []
+                else:
                     with self.package.open(part) as stream:
-                        self._grids[sheet] = read_sheet(stream, self._shared, dates,
+                        self._grids[sheet] = read_sheet(stream, self._shared, self._dates,
                                                         self.workbook.date1904, part)
-                except UnreadableWorkbook as error:
-                    error.source = str(self.path)
-                    raise
         return self._grids[sheet]  # read once and shared: callers build new grids from it
 
     def read_values(self, sheet: str) -> Grid:
