@@ -13,7 +13,6 @@ from .adapters.atomic import workbook_lock
 from .adapters.base import WorkbookAdapter
 from .core.compute import compute
 from .model import Inputs, Results
-from .ooxml.identify import identify
 from .problems import InputErrors, Problem, UnreadableWorkbook
 from .workbook import contract as c
 from .workbook.cells import Grid, is_formula, with_values
@@ -128,6 +127,7 @@ def rescore_file(
     WorkbookBusy when Excel has the file open."""
     from .adapters.files import refuse_if_open  # not on the Excel button's import path
     from .adapters.package import PackageWorkbook
+    from .ooxml.identify import identify
 
     path = Path(path)
     refuse_if_open(path)
