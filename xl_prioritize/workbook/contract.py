@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
+
+# The core's words, re-exported: the workbook side takes every name from here.
+from ..core.names import UNASSIGNED as UNASSIGNED
+from ..core.names import UNSCORED as UNSCORED
+from ..core.names import normalize_header as normalize_header
 
 SETTINGS = "Settings"
 FACTORS = "Factors"
@@ -80,8 +84,6 @@ MOVEMENT = "Movement"
 ASSIGNED_TO = "Assigned to"
 OUTPUT_COLUMNS = (SCORE, RANK, TIER_OUT, SERVICE_LEVEL, PREVIOUS_TIER, MOVEMENT, ASSIGNED_TO)
 
-UNSCORED = "Unscored"
-UNASSIGNED = "Unassigned"
 MOVEMENTS = ("up", "down", "same", "new", "left")
 
 # Capacity
@@ -111,14 +113,6 @@ NAME_WEIGHTS = "Weights"
 WEIGHT_NAME_PREFIX = "Weight_"
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
-
-
-@lru_cache(maxsize=4096)
-def normalize_header(text: object) -> str:
-    """How headers and keys are compared: case-folded, outer spaces dropped, inner runs folded."""
-    if text is None:
-        return ""
-    return " ".join(str(text).split()).casefold()
 
 
 def find_columns(header_row: Sequence[object], names: Iterable[str]) -> dict[str, int]:
