@@ -161,6 +161,8 @@ class CapacityPlan:
     tiers: list[CapacityRow]
     members: list[MemberLoad]
     guidance: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """A group program nobody can carry."""
 
 
 @dataclass

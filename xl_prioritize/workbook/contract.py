@@ -40,7 +40,9 @@ TIER_METHOD = "Tier method"
 MISSING_SCORES = "Missing scores"
 TIER_BUFFER = "Tier buffer"
 TIER_WITHIN = "Tier within"
-KNOWN_SETTINGS = (QUARTER, SCALE_MIN, SCALE_MAX, TIER_METHOD, MISSING_SCORES, TIER_BUFFER, TIER_WITHIN)
+OUTCOME = "Outcome"
+KNOWN_SETTINGS = (QUARTER, SCALE_MIN, SCALE_MAX, TIER_METHOD, MISSING_SCORES, TIER_BUFFER, TIER_WITHIN,
+                  OUTCOME)
 
 TIER_METHODS = ("count", "percent", "threshold")
 MISSING_POLICIES = ("error", "lowest", "exclude")
@@ -61,6 +63,7 @@ TIER = "Tier"
 SIZE = "Size"
 SERVICE_LEVEL = "Service level"
 HOURS_PER_PARTNER = "Hours per partner per month"
+HOURS_PER_TIER = "Hours per tier per month"
 
 # Team
 MEMBER = "Member"
@@ -88,7 +91,8 @@ MOVEMENTS = ("up", "down", "same", "new", "left")
 
 # Capacity
 CAPACITY_TIER_HEADERS = (
-    "Tier", "Partners", "Hours per partner", "Hours needed", "Hours allocated", "Coverage",
+    "Tier", "Partners", "Hours per partner", "Hours per tier", "Group program by", "Hours needed",
+    "Hours allocated", "Coverage",
 )
 CAPACITY_MEMBER_HEADERS = (
     "Member", "Hours available", "Focus tiers", "Partners assigned", "Hours assigned", "Load",
