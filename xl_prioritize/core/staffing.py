@@ -112,60 +112,73 @@ Choice = tuple[tuple[int, ...], tuple[int, ...], int]
 def _choices(problem: Staffing, j: int, stage: _Stage) -> Iterator[Choice]:
     """Member j's choices: (counts per state dimension, programs carried, value gained).
 
-    Dimensions the member may not serve stay 0. A choice never leaves hours a last, greedy
-    dimension could use: serving more is never worse in a state that means "at least so many".
+    Dimensions the member may not serve stay 0. Choices another choice beats are left out: one
+    more partner of a state dimension that costs nothing of the value (or of the last, greedy
+    dimension) is never worse, since a state means "at least so many".
     """
     serves = problem.serves[j]
     capacity = problem.capacity[j]
+    hours = problem.partner_hours
     dims = stage.counts
     greedy_last = stage.value is None and bool(dims)
     free = dims[:-1] if greedy_last else dims
+
+    def greedy(used: float) -> int:
+        """The count the value (or the last dimension) gets from the hours left."""
+        if greedy_last:
+            last = dims[-1]
+            return min(stage.caps[-1], most(capacity - used, hours[last])) if serves[last] else 0
+        t = stage.value
+        if t is None or not serves[t] or not problem.costs_hours(t):
+            return 0
+        return min(problem.partners[t], most(capacity - used, hours[t]))
+
     for carried in product((0, 1), repeat=len(stage.programs)):
         if any(y and not serves[t] for y, t in zip(carried, stage.programs, strict=True)):
             continue
         cost = sum(problem.program_hours[t] for y, t in zip(carried, stage.programs, strict=True) if y)
         if not fits(cost, capacity):
             continue
-        ranges = [range(min(cap, most(capacity - cost, problem.partner_hours[t])) + 1) if serves[t]
-                  else range(1) for t, cap in zip(free, stage.caps, strict=False)]
-        for counts in product(*ranges):
-            used = cost + sum(problem.partner_hours[t] * n for t, n in zip(free, counts, strict=True))
+        tops = [min(cap, most(capacity - cost, hours[t])) if serves[t] else 0
+                for t, cap in zip(free, stage.caps, strict=False)]
+        for counts in product(*(range(top + 1) for top in tops)):
+            used = cost + sum(hours[t] * n for t, n in zip(free, counts, strict=True))
             if not fits(used, capacity):
                 continue
+            n = greedy(used)
+            if any(b < top and fits(used + hours[t], capacity) and greedy(used + hours[t]) == n
+                   for b, top, t in zip(counts, tops, free, strict=True)):
+                continue
             if greedy_last:
-                last = dims[-1]
-                n = min(stage.caps[-1], most(capacity - used, problem.partner_hours[last])) \
-                    if serves[last] else 0
                 full = (*counts, n)
-                gain = sum(min(b, a) for b, a in zip(full, stage.own[j], strict=True))
-                yield full, carried, gain
-            elif stage.value is not None:
-                t = stage.value
-                gain = min(problem.partners[t], most(capacity - used, problem.partner_hours[t])) \
-                    if serves[t] and problem.costs_hours(t) else 0
-                yield counts, carried, gain
+                yield full, carried, sum(min(b, a) for b, a in zip(full, stage.own[j], strict=True))
             else:
-                yield counts, carried, 0
-
-
-def _index(stage: _Stage, counts: tuple[int, ...], carried: tuple[int, ...]) -> tuple[np.ndarray, ...]:
-    """Where each new state comes from: counts shifted down (floored at 0: "at least"), a program
-    carried from "not yet" (index 2 is a padding layer no plan reaches)."""
-    axes = [np.maximum(np.arange(cap + 1) - b, 0) for cap, b in zip(stage.caps, counts, strict=True)]
-    axes += [np.array([2, 0, 2]) if y else np.arange(3) for y in carried]
-    return np.ix_(*axes) if axes else ()
+                yield counts, carried, n
 
 
 def _run(problem: Staffing, stage: _Stage) -> list[np.ndarray]:
-    """The value of every state after each member in turn (index 0: nobody yet)."""
-    shape = tuple(cap + 1 for cap in stage.caps) + (3,) * len(stage.programs)
+    """The value of every state after each member in turn (index 0: nobody yet).
+
+    A state means "at least so many served": its value never rises with the counts. A choice
+    moves every state up by its counts (a plain slice); states below the counts are then filled
+    from above by a running maximum, which is the value of reaching at least that much.
+    """
+    dims = len(stage.caps)
+    shape = tuple(cap + 1 for cap in stage.caps) + (2,) * len(stage.programs)
     start = np.full(shape, NEG, dtype=np.int64)
     start[(0,) * len(shape)] = 0
     tables = [start]
     for j in range(len(problem.capacity)):
         old, new = tables[-1], np.full(shape, NEG, dtype=np.int64)
         for counts, carried, gain in _choices(problem, j, stage):
-            np.maximum(new, old[_index(stage, counts, carried)] + gain, out=new)
+            target = tuple(slice(b, None) for b in counts) + tuple(
+                slice(1, 2) if y else slice(None) for y in carried)
+            source = tuple(slice(None, cap + 1 - b) for cap, b in zip(stage.caps, counts, strict=True)) \
+                + tuple(slice(0, 1) if y else slice(None) for y in carried)
+            new[target] = np.maximum(new[target], old[source] + gain)
+        for axis in range(dims):
+            flipped = np.flip(new, axis)
+            np.maximum.accumulate(flipped, axis=axis, out=flipped)
         tables.append(new)
     return tables
 
@@ -183,18 +196,25 @@ def optimum(problem: Staffing, upto: int | None = None) -> tuple[list[int], list
     tiers = len(problem.partners)
     served, carried = [0] * tiers, [False] * tiers
     for t in range(tiers if upto is None else upto + 1):
-        program, partners = problem.has_program(t), problem.costs_hours(t)
-        if not (program or partners) or not any(problem.serves[j][t] for j in range(len(problem.capacity))):
-            continue
-        counts = tuple(u for u in range(t) if problem.costs_hours(u) and served[u] > 0)
-        programs = tuple(u for u in range(t) if carried[u]) + ((t,) if program else ())
-        stage = _Stage(counts, tuple(served[u] for u in counts), programs, t)
-        final = _run(problem, stage)[-1]
-        if program:
-            carried[t] = final[_goal(stage, 1)] > NEG // 2
-        value = int(final[_goal(stage, int(carried[t]) if program else None)])
-        served[t] = min(problem.partners[t], value) if partners and value > NEG // 2 else 0
+        served[t], carried[t] = best_of_tier(problem, t, served, carried)
     return served, carried
+
+
+def best_of_tier(
+    problem: Staffing, t: int, served: Sequence[int], carried: Sequence[bool]
+) -> tuple[int, bool]:
+    """Tier t's (partners served, program carried) at its best, the better tiers held at theirs
+    (`served` and `carried` for tiers before t; later entries are not read)."""
+    program, partners = problem.has_program(t), problem.costs_hours(t)
+    if not (program or partners) or not any(problem.serves[j][t] for j in range(len(problem.capacity))):
+        return 0, False
+    counts = tuple(u for u in range(t) if problem.costs_hours(u) and served[u] > 0)
+    programs = tuple(u for u in range(t) if carried[u]) + ((t,) if program else ())
+    stage = _Stage(counts, tuple(served[u] for u in counts), programs, t)
+    final = _run(problem, stage)[-1]
+    has = bool(program and final[_goal(stage, 1)] > NEG // 2)
+    value = int(final[_goal(stage, int(has) if program else None)])
+    return (min(problem.partners[t], value) if partners and value > NEG // 2 else 0), has
 
 
 def solve(problem: Staffing) -> Staffed:
