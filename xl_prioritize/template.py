@@ -205,6 +205,8 @@ SETTING_NOTES: dict[str, str] = {
     c.TIER_WITHIN: "Blank: tiers are cut over the whole roster. A Roster column header (e.g. "
                    "Segment): count and percent tiers are cut within each group, so like is "
                    "compared with like.",
+    c.OUTCOME: "Optional: a Roster column header (e.g. Sourced pipeline) holding each partner's "
+               "result for the quarter. Read only by the model checks, never by a re-score.",
 }
 
 LIST_ROWS_FACTORS = 10
@@ -436,6 +438,7 @@ def _write_settings(ws: Worksheet, st: Styles, content: WorkbookContent) -> None
         c.MISSING_SCORES: content.missing_scores,
         c.TIER_BUFFER: content.tier_buffer,
         c.TIER_WITHIN: content.tier_within,
+        c.OUTCOME: None,
     }
     formats = {c.QUARTER: st.input("@"), c.TIER_BUFFER: st.input("0.0")}
     for name in c.KNOWN_SETTINGS:
