@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from itertools import product
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xl_prioritize.core import staffing
 from xl_prioritize.core.staffing import EPSILON, Staffing, solve
 
 
@@ -65,9 +67,18 @@ def key(p: Staffing, counts, carried) -> tuple[int, ...]:
     return tuple(out)
 
 
-@settings(max_examples=400, deadline=None)
-@given(problems())
-def test_no_feasible_plan_beats_the_solver(p: Staffing) -> None:
+@pytest.fixture(params=["dynamic program", "integer program"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both exact engines: the dynamic program, and scipy's milp it hands large teams to (the
+    setting holds for every generated example, so a fixture per test is right)."""
+    if request.param == "integer program":
+        monkeypatch.setattr(staffing, "WORK_LIMIT", -1)
+    return request.param
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(p=problems())
+def test_no_feasible_plan_beats_the_solver(engine: str, p: Staffing) -> None:
     done = solve(p)
     tiers = len(p.partners)
     counts = [list(row) for row in done.counts]

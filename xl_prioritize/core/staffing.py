@@ -24,6 +24,9 @@ EPSILON = 1e-9
 """Hours are compared to this."""
 NEG = -(1 << 40)
 """The value of a state no plan reaches."""
+WORK_LIMIT = 50_000_000
+"""State updates one dynamic program may take; beyond it the integer program (staffing_milp)
+solves the stage, exact as well but with scipy's import to pay."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,19 @@ def _choices(problem: Staffing, j: int, stage: _Stage) -> Iterator[Choice]:
                 yield counts, carried, n
 
 
+def _work(problem: Staffing, stage: _Stage) -> int:
+    """An upper bound on the state updates `_run` makes: states times members' choices."""
+    states = math.prod(cap + 1 for cap in stage.caps) * 2 ** len(stage.programs)
+    free = stage.caps[:-1] if stage.value is None else stage.caps
+    choices = 0
+    for j, capacity in enumerate(problem.capacity):
+        serves = problem.serves[j]
+        tops = [min(cap, most(capacity, problem.partner_hours[t])) + 1 if serves[t] else 1
+                for t, cap in zip(stage.counts, free, strict=False)]
+        choices += math.prod(tops) * 2 ** sum(1 for t in stage.programs if serves[t])
+    return states * choices
+
+
 def _run(problem: Staffing, stage: _Stage) -> list[np.ndarray]:
     """The value of every state after each member in turn (index 0: nobody yet).
 
@@ -211,6 +227,10 @@ def best_of_tier(
     counts = tuple(u for u in range(t) if problem.costs_hours(u) and served[u] > 0)
     programs = tuple(u for u in range(t) if carried[u]) + ((t,) if program else ())
     stage = _Stage(counts, tuple(served[u] for u in counts), programs, t)
+    if _work(problem, stage) > WORK_LIMIT:
+        from . import staffing_milp
+
+        return staffing_milp.best_of_tier(problem, t, served, carried)
     final = _run(problem, stage)[-1]
     has = bool(program and final[_goal(stage, 1)] > NEG // 2)
     value = int(final[_goal(stage, int(has) if program else None)])
@@ -226,6 +246,10 @@ def solve(problem: Staffing) -> Staffed:
     own_of = tuple(tuple(problem.own(j, t, served[t]) for t in counts_dims) for j in range(members))
     stage = _Stage(counts_dims, tuple(served[t] for t in counts_dims),
                    tuple(t for t in range(tiers) if carried[t]), None, own_of)
+    if _work(problem, stage) > WORK_LIMIT:
+        from . import staffing_milp
+
+        return staffing_milp.solve(problem)
     tables = _run(problem, stage)
     state = _goal(stage)
     own = int(tables[-1][state])
