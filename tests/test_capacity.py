@@ -341,3 +341,23 @@ def test_guidance_when_every_partner_is_served(tmp_path: Path) -> None:
     outcome = rescore_file(path, run_by="test")
     assert outcome.guidance[0] == "Every partner in a tier with hours is served."
     assert outcome.guidance[1].startswith("Unused hours: 12 h a month (")
+
+
+def test_last_quarters_member_keeps_the_partner_when_plans_tie(tmp_path: Path) -> None:
+    """Zed and Amy (6 h each) serve two partners of 3 h each, whatever the split. In 2026-Q3, Team
+    order gives Zed P1 and P2. In 2026-Q4 the Team lists Amy first: Team order alone would hand
+    her P1 and P2, but the archive says Zed served them, so he keeps them."""
+    rows = [(f"P{i}", f"Partner {i}", None, *(6 - i,) * 4) for i in range(1, 5)]
+    tiers = [("T1", None, "Weekly", 3)]
+    path = build_workbook(tmp_path / "q.xlsx", factors=FACTORS, roster_rows=rows, tiers=tiers,
+                          team=[("Zed", 6, None), ("Amy", 6, None)],
+                          settings={"Quarter": "2026-Q3", "Tier method": "count"})
+    rescore_file(path, run_by="test")
+    assert assigned(path) == {"P1": "Zed", "P2": "Zed", "P3": "Amy", "P4": "Amy"}
+    book = openpyxl.load_workbook(path)
+    book["Settings"]["B2"] = "2026-Q4"
+    book["Team"]["A2"], book["Team"]["A3"] = "Amy", "Zed"
+    book.save(path)
+    outcome = rescore_file(path, run_by="test")
+    assert outcome.archived == "Archive 2026-Q3"
+    assert assigned(path) == {"P1": "Zed", "P2": "Zed", "P3": "Amy", "P4": "Amy"}

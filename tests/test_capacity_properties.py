@@ -42,7 +42,7 @@ def run(s: dict):
     return assign(s["rows"], s["ranks"], s["managers"], s["tiers"], s["team"])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(scenarios())
 def test_nobody_over_their_hours_nor_outside_their_focus_and_each_partner_served_whole(s: dict) -> None:
     done = run(s)
@@ -74,7 +74,7 @@ def test_nobody_over_their_hours_nor_outside_their_focus_and_each_partner_served
         assert abs(row.hours_allocated - served * row.hours_per_partner - program) < 1e-9
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(scenarios())
 def test_within_a_tier_the_best_ranked_are_served(s: dict) -> None:
     done = run(s)
@@ -87,7 +87,7 @@ def test_within_a_tier_the_best_ranked_are_served(s: dict) -> None:
         assert served == sorted(served, reverse=True)  # served ones first, then Unassigned
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(scenarios())
 def test_a_member_gets_their_own_partners_before_others(s: dict) -> None:
     """Given the counts, a member who serves a partner of another manager (or none) while one of
@@ -104,7 +104,7 @@ def test_a_member_gets_their_own_partners_before_others(s: dict) -> None:
         assert not swappable
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(scenarios(ranked=True), st.randoms(use_true_random=False))
 def test_the_same_plan_whatever_the_roster_row_order(s: dict, rnd) -> None:
     plan = plan_capacity(s["rows"], s["ranks"], s["managers"], s["tiers"], s["team"])
