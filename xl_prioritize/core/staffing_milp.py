@@ -14,6 +14,10 @@ import numpy as np
 
 from .staffing import EPSILON, Staffed, Staffing, most
 
+HOURS_SCALE = 1000.0
+"""Hours rows are written in thousandths of an hour: HiGHS accepts a row up to 1e-7 over, which
+is then 1e-10 h, inside the contract's 1e-9."""
+
 
 class Model:
     """Variables: x[j, t] partners of tier t member j serves, y[j, t] whether j carries tier t's
@@ -46,7 +50,7 @@ class Model:
         for j in range(members):
             row = self.row({("x", (j, t)): problem.partner_hours[t] for t in range(tiers)}
                            | {("y", (j, t)): problem.program_hours[t] for t in range(tiers)})
-            self.add(row, -np.inf, problem.capacity[j] + EPSILON)
+            self.add(row * HOURS_SCALE, -np.inf, (problem.capacity[j] + EPSILON) * HOURS_SCALE)
         for t in range(tiers):
             self.add(self.total("x", t), -np.inf, problem.partners[t])
             self.add(self.total("y", t), -np.inf, 1)
