@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .columns import get_column_letter
-
 # The core's words, re-exported: the workbook side takes every name from here.
 from ..core.names import UNASSIGNED as UNASSIGNED
 from ..core.names import UNSCORED as UNSCORED
 from ..core.names import normalize_header as normalize_header
+from .columns import get_column_letter
 
 SETTINGS = "Settings"
 FACTORS = "Factors"
