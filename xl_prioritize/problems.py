@@ -54,6 +54,14 @@ class Code(StrEnum):
     UNKNOWN_PARTNER = "unknown-partner"
     NO_CHANGE = "no-change"
     SAME_FILE = "same-file"
+    # the file itself
+    NOT_A_WORKBOOK = "not-a-workbook"
+    ENCRYPTED = "encrypted"
+    UNSAFE_PACKAGE = "unsafe-package"
+    MALFORMED_PART = "malformed-part"
+    # what the tool owns in a workbook
+    NOT_OWNED_SHEET = "not-owned-sheet"
+    NAME_TAKEN = "name-taken"
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,20 @@ class InputErrors(Exception):
         return [p.code for p in self.problems]
 
 
+class UnreadableWorkbook(InputErrors):
+    """The file is not a workbook the tool can read, or not safely: one line says what it is and
+    what to do. Nothing was written. The message reads on from the file's name ("is an Excel
+    97-2003 .xls file; ...")."""
+
+    def __init__(self, code: Code, where: str, message: str) -> None:
+        super().__init__([Problem(code, where, message)])
+
+    @property
+    def line(self) -> str:
+        problem = self.problems[0]
+        return f"{self.source} {problem.message}"
+
+
 class WorkbookBusy(Exception):
     """The file is open in Excel (its `~$` lock file sits beside it)."""
 
@@ -99,3 +121,8 @@ def describe(value: object) -> str:
     if isinstance(value, str):
         return repr(value)
     return str(value)
+
+
+class RunFailed(Exception):
+    """The run could not finish for a reason outside the inputs (disk full, no permission): the
+    workbook was left as it was."""

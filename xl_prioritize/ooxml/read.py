@@ -1,0 +1,212 @@
+"""Reading a worksheet part straight from its XML, in one streaming pass, typed as openpyxl types
+cells: the shared strings, which styles make a number a date, and the sheet's grid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import IO
+
+from openpyxl.formula.translate import Translator
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
+
+from ..workbook.cells import Formula, Grid
+from .safety import safe_iterparse
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _C, _V, _F, _IS, _T, _R = (MAIN + t for t in ("row", "c", "v", "f", "is", "t", "r"))
+_SI, _NUMFMT, _XF, _CELLXFS = (MAIN + t for t in ("si", "numFmt", "xf", "cellXfs"))
+_MERGE = MAIN + "mergeCell"
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_COORDINATE = re.compile(r"([A-Z]{1,3})(\d+)$")
+
+
+class DateStyles(frozenset[int]):
+    """The cellXfs indexes whose number format shows a date or time; `durations` those of them
+    that show elapsed time (`[h]:mm`), read as `timedelta` as openpyxl does."""
+
+    durations: frozenset[int]
+
+    def __new__(cls, dates: frozenset[int] | set[int] = frozenset(),
+                durations: frozenset[int] | set[int] = frozenset()) -> DateStyles:
+        made = super().__new__(cls, dates)
+        made.durations = frozenset(durations)
+        return made
+
+
+def unescape(text: str) -> str:
+    """OOXML's escape of characters XML cannot hold: `_x000D_` is a carriage return, `_x005F_`
+    a literal underscore (so `_x005F_x000D_` is the text `_x000D_`)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+
+
+def _text_of(element: object) -> str:
+    """The text of an `<si>` or `<is>`: its `<t>` and its rich-text runs' `<t>`, phonetic runs
+    (`<rPh>`) left out."""
+    parts: list[str] = []
+    for child in element:  # type: ignore[attr-defined]
+        if child.tag == _T:
+            parts.append(child.text or "")
+        elif child.tag == _R:
+            for t in child.iter(_T):
+                parts.append(t.text or "")
+    return unescape("".join(parts))
+
+
+def read_shared_strings(xml: bytes | IO[bytes], part: str = "xl/sharedStrings.xml") -> list[str]:
+    strings: list[str] = []
+    for _, si in safe_iterparse(xml, part, tag=_SI):
+        strings.append(_text_of(si))
+        si.clear()
+    return strings
+
+
+def date_style_indexes(styles_xml: bytes | IO[bytes] | None,
+                       part: str = "xl/styles.xml") -> DateStyles:
+    """Which `s=` indexes make a number a date: built-in date formats (14-22, 45-47) and custom
+    ones with d, m, y, h or s outside quotes and brackets, as openpyxl decides."""
+    if styles_xml is None:
+        return DateStyles()
+    custom: dict[int, str] = {}
+    dates: set[int] = set()
+    durations: set[int] = set()
+    index = 0
+    for _, element in safe_iterparse(styles_xml, part, tag=(_NUMFMT, _XF)):
+        if element.tag == _NUMFMT:
+            custom[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
+            continue
+        parent = element.getparent()
+        if parent is None or parent.tag != _CELLXFS:
+            continue
+        number_format_id = int(element.get("numFmtId", "0"))
+        code = custom.get(number_format_id, BUILTIN_FORMATS.get(number_format_id))
+        if is_date_format(code):
+            dates.add(index)
+        if is_timedelta_format(code):
+            durations.add(index)
+        index += 1
+    return DateStyles(dates, durations)
+
+
+def _number(text: str) -> int | float:
+    if "." in text or "E" in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+class _SheetReader:
+    def __init__(self, shared: Sequence[str], date_styles: frozenset[int], date1904: bool) -> None:
+        self.shared = shared
+        self.dates = date_styles
+        self.durations = getattr(date_styles, "durations", frozenset())
+        self.epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
+        self.formulas: dict[str, Translator] = {}
+
+    def value(self, kind: str, text: str | None, style: int, cell: object) -> object:
+        if kind == "inlineStr":
+            inline = cell.find(_IS)  # type: ignore[attr-defined]
+            return _text_of(inline) if inline is not None else None
+        if not text:
+            return None
+        if kind == "n":
+            number = _number(text)
+            if style in self.dates:
+                try:
+                    return from_excel(number, self.epoch, timedelta=style in self.durations)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return number
+        if kind == "s":
+            return self.shared[int(text)]
+        if kind == "str":
+            return unescape(text)
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            return from_ISO8601(text)
+        return text  # "e": the error as Excel shows it
+
+    def formula(self, f: object, coordinate: str) -> str:
+        text = "=" + (f.text or "")  # type: ignore[attr-defined]
+        kind = f.get("t")  # type: ignore[attr-defined]
+        if kind == "shared":
+            index = f.get("si")  # type: ignore[attr-defined]
+            if index in self.formulas:
+                return self.formulas[index].translate_formula(coordinate)
+            if text != "=":
+                self.formulas[index] = Translator(text, coordinate)
+        elif kind == "dataTable":
+            inputs = ",".join(f.get(a) for a in ("r1", "r2") if f.get(a))  # type: ignore[attr-defined]
+            return f"=TABLE({inputs})"
+        return text
+
+
+def read_sheet(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: frozenset[int],
+               date1904: bool = False, part: str = "a worksheet") -> Grid:
+    """The grid from A1 to the last cell present: rows as lists (not padded to one width),
+    formula cells as `Formula(text, cached value)`."""
+    reader = _SheetReader(shared, date_styles, date1904)
+    grid: list[list[object]] = []
+    row_number = 0
+    for _, row in safe_iterparse(xml, part, tag=(_ROW, _MERGE)):
+        if row.tag == _MERGE:
+            _blank_merged(grid, row.get("ref", ""))
+            continue
+        r = row.get("r")
+        row_number = int(float(r)) if r else row_number + 1
+        line: list[object] = []
+        column = 0
+        for c in row:
+            if c.tag != _C:
+                continue
+            coordinate = c.get("r")
+            if coordinate:
+                match = _COORDINATE.match(coordinate)
+                column = column_index_from_string(match[1]) if match else column + 1
+            else:
+                column += 1
+            kind = c.get("t", "n")
+            style = int(c.get("s") or 0)
+            text = c.findtext(_V) if kind != "inlineStr" else None
+            value = reader.value(kind, text, style, c)
+            f = c.find(_F)
+            if f is not None:
+                value = Formula(reader.formula(f, coordinate or _name(row_number, column)), value)
+            if column > len(line):
+                line.extend([None] * (column - len(line)))
+            line[column - 1] = value
+        if line:
+            if row_number > len(grid):
+                grid.extend([] for _ in range(row_number - len(grid)))
+            grid[row_number - 1] = line
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+    return grid
+
+
+def _blank_merged(grid: list[list[object]], ref: str) -> None:
+    """A merged range shows only its top-left cell: the others read as blank, as in openpyxl."""
+    if ":" not in ref:
+        return
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    for r in range(min_row, min(max_row, len(grid)) + 1):
+        line = grid[r - 1]
+        for col in range(min_col, min(max_col, len(line)) + 1):
+            if (r, col) != (min_row, min_col):
+                line[col - 1] = None
+
+
+def values_of(grid: Grid) -> Grid:
+    """The grid as a reader that never calculates sees it: each formula replaced by its cached
+    value (None when the file has none)."""
+    return [[v.value if isinstance(v, Formula) else v for v in line] for line in grid]
+
+
+def _name(row: int, column: int) -> str:
+    return f"{get_column_letter(column)}{row}"
