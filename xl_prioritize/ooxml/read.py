@@ -21,7 +21,7 @@ _SI, _NUMFMT, _XF, _CELLXFS = (MAIN + t for t in ("si", "numFmt", "xf", "cellXfs
 _MERGE = MAIN + "mergeCell"
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_COORDINATE = re.compile(r"([A-Z]{1,3})(\d+)$")
+_DIGITS = "0123456789"
 
 
 class DateStyles(frozenset[int]):
@@ -110,7 +110,7 @@ class _SheetReader:
     def value(self, kind: str, text: str | None, style: int, cell: object) -> object:
         if kind == "inlineStr":
             inline = cell.find(_IS)  # type: ignore[attr-defined]
-            return _text_of(inline) if inline is not None else None
+            return _text_of(inline) if inline is not None else None  # its <v>, if any, is ignored
         if not text:
             return None
         if kind == "n":
@@ -152,6 +152,7 @@ def read_sheet(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: froze
     formula cells as `Formula(text, cached value)`."""
     reader = _SheetReader(shared, date_styles, date1904)
     grid: list[list[object]] = []
+    columns: dict[str, int] = {}
     row_number = 0
     for _, row in safe_iterparse(xml, part, tag=(_ROW, _MERGE)):
         if row.tag == _MERGE:
@@ -164,17 +165,29 @@ def read_sheet(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: froze
         for c in row:
             if c.tag != _C:
                 continue
-            coordinate = c.get("r")
+            attributes = c.attrib
+            coordinate = attributes.get("r")
             if coordinate:
-                match = _COORDINATE.match(coordinate)
-                column = column_index_from_string(match[1]) if match else column + 1
+                letters = coordinate.rstrip(_DIGITS)
+                index = columns.get(letters)
+                if index is None:
+                    index = columns[letters] = column_index_from_string(letters) if letters else column + 1
+                column = index
             else:
                 column += 1
-            kind = c.get("t", "n")
-            style = int(c.get("s") or 0)
-            text = c.findtext(_V) if kind != "inlineStr" else None
-            value = reader.value(kind, text, style, c)
-            f = c.find(_F)
+            text = f = None
+            for child in c:
+                tag = child.tag
+                if tag == _V:
+                    text = child.text
+                elif tag == _F:
+                    f = child
+            kind = attributes.get("t", "n")
+            if kind == "n" and f is None and text:
+                style = int(attributes.get("s") or 0)
+                value = _number(text) if style not in reader.dates else reader.value(kind, text, style, c)
+            else:
+                value = reader.value(kind, text, int(attributes.get("s") or 0), c)
             if f is not None:
                 value = Formula(reader.formula(f, coordinate or _name(row_number, column)), value)
             if column > len(line):
