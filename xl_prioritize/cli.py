@@ -9,10 +9,15 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from .problems import InputErrors, WorkbookBusy
+from .problems import InputErrors, RunFailed, UnreadableWorkbook, WorkbookBusy
+from .untrusted import console_text
 
 EXIT_INPUT_ERRORS = 2
 EXIT_BUSY = 3
+EXIT_FAILED = 4
+
+Refusal = InputErrors | WorkbookBusy | RunFailed
+REFUSALS = (InputErrors, WorkbookBusy, RunFailed)
 
 err = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
@@ -21,14 +26,22 @@ def _console() -> Console:
     return Console(soft_wrap=True, emoji=False, highlight=False)
 
 
-def refused(error: InputErrors | WorkbookBusy, source: Path) -> int:
+def refused(error: Refusal, source: Path) -> int:
     """Say why nothing was written, on stderr, and give the exit status for it."""
     from .summary import print_errors
 
+    if isinstance(error, UnreadableWorkbook):
+        if error.source == "the workbook":
+            error.source = str(source)
+        err.print(f"[red]Refused:[/red] {console_text(error.line)}", highlight=False)
+        return EXIT_INPUT_ERRORS
     if isinstance(error, InputErrors):
         error.source = str(source)
         print_errors(error, err)
         return EXIT_INPUT_ERRORS
+    if isinstance(error, RunFailed):
+        err.print(f"[red]Could not finish:[/red] {console_text(str(error))}", highlight=False)
+        return EXIT_FAILED
     err.print(f"[red]Refused:[/red] {escape(str(error))}", highlight=False)
     return EXIT_BUSY
 
@@ -40,7 +53,7 @@ def run_rescore(path: Path, console: Console) -> int:
     try:
         with err.status(f"Re-scoring {path.name}") as status:
             outcome = rescore_file(path, progress=lambda step: status.update(step))
-    except (InputErrors, WorkbookBusy) as error:
+    except REFUSALS as error:
         return refused(error, path)
     print_summary(outcome, console, path.name)
     return 0
@@ -102,6 +115,8 @@ def history(file: Path, partner_id: str | None) -> None:
         err.print(f"[red]{escape(file.name)}:[/red] {escape(str(missing))}", highlight=False,
                   emoji=False)
         sys.exit(1)
+    except REFUSALS as error:
+        sys.exit(refused(error, file))
 
 
 @cli.command()
@@ -151,7 +166,7 @@ def collect(master: Path, returns: tuple[Path, ...], dry_run: bool, then_rescore
     console = _console()
     try:
         outcome = collect_returns(master, returns, dry_run=dry_run)
-    except (InputErrors, WorkbookBusy) as error:
+    except REFUSALS as error:
         sys.exit(refused(error, master))
     print_outcome(outcome, console)
     if then_rescore:
@@ -189,7 +204,7 @@ def distribute(master: Path, outdir: Path | None, force: bool) -> None:
 
     try:
         written = distribute_master(master, outdir, force=force)
-    except (InputErrors, WorkbookBusy) as error:
+    except REFUSALS as error:
         sys.exit(refused(error, master))
     except FileExistsError as exists:
         raise click.ClickException(f"{exists}; pass --force to overwrite") from exists

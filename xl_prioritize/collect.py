@@ -22,7 +22,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from .adapters.files import FileWorkbook, refuse_if_open
-from .problems import Code, InputErrors, Problem, describe
+from .ooxml.identify import identify
+from .problems import Code, InputErrors, Problem, UnreadableWorkbook, describe
 from .workbook import contract as c
 from .workbook.cells import Grid, as_number, as_text, cell, is_blank, is_formula
 from .workbook.ops import Plan, WriteBlock
@@ -122,9 +123,17 @@ class _Taken:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _open(path: Path, out: _Out) -> FileWorkbook | None:
+def _open(path: Path, out: _Out, *, master: bool = False) -> FileWorkbook | None:
+    """A return that is no workbook is listed with the other problems; a master that is none is
+    refused at once, in one line."""
     try:
+        identify(path)
         return FileWorkbook(path)
+    except UnreadableWorkbook as unreadable:
+        if master:
+            raise
+        out.error(unreadable.codes[0], "", unreadable.problems[0].message)
+        return None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         out.error(Code.UNREADABLE, "", f"cannot be read as an Excel workbook (.xlsx or "
                   f".xlsm): {error}; expected a workbook saved from Excel or the template")
@@ -354,7 +363,7 @@ def collect_returns(
     if not dry_run:
         refuse_if_open(master)
     found = Collector()
-    book = _open(master, _Out(master.name, found))
+    book = _open(master, _Out(master.name, found), master=True)
     if book is None:
         raise InputErrors(found.errors, str(master))
     try:

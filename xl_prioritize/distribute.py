@@ -30,6 +30,7 @@ from rich.table import Table
 from .adapters.files import FileWorkbook
 from .core.tiers import percent_share
 from .model import Inputs
+from .ooxml.identify import identify
 from .problems import Code, InputErrors, Problem
 from .rescore import read_workbook
 from .template import FactorSpec, MemberSpec, TierSpec, WorkbookContent, write_workbook
@@ -128,6 +129,7 @@ class _Lenient:
 
 
 def _open(master: Path) -> FileWorkbook:
+    identify(master)
     try:
         return FileWorkbook(master)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:

@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .adapters.files import malformed_as_input_error
 from .model import ArchivedQuarter
+from .ooxml.identify import identify
 from .workbook import contract as c
 from .workbook.cells import Grid, as_text, is_blank
 from .workbook.parse import find_sheet, parse_archive, parse_log
@@ -60,7 +62,13 @@ class Quarters:
 
 def read_quarters(path: Path | str) -> Quarters:
     """Every archived quarter and the current results, oldest first."""
-    book = openpyxl.load_workbook(Path(path), read_only=True, data_only=True)
+    path = Path(path)
+    identify(path)
+    with malformed_as_input_error(path):
+        return _read_quarters(openpyxl.load_workbook(path, read_only=True, data_only=True))
+
+
+def _read_quarters(book: openpyxl.Workbook) -> Quarters:
     try:
         names = list(book.sheetnames)
 

@@ -55,7 +55,6 @@ class Code(StrEnum):
     NO_CHANGE = "no-change"
     SAME_FILE = "same-file"
     # the file itself
-    NOT_A_WORKBOOK = "not-a-workbook"
     ENCRYPTED = "encrypted"
     UNSAFE_PACKAGE = "unsafe-package"
     MALFORMED_PART = "malformed-part"
@@ -104,6 +103,9 @@ class UnreadableWorkbook(InputErrors):
     def line(self) -> str:
         problem = self.problems[0]
         return f"{self.source} {problem.message}"
+
+    def __str__(self) -> str:
+        return self.line
 
 
 class WorkbookBusy(Exception):

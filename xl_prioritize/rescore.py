@@ -12,6 +12,7 @@ from pathlib import Path
 from .adapters.base import WorkbookAdapter
 from .core.compute import compute
 from .model import Inputs, Results
+from .ooxml.identify import identify
 from .problems import Problem
 from .workbook import contract as c
 from .workbook.cells import Grid, is_formula, with_values
@@ -116,6 +117,7 @@ def rescore_file(
 
     path = Path(path)
     refuse_if_open(path)
+    identify(path)
     step = progress or (lambda _: None)
     step(f"Opening {path.name}")
     book = FileWorkbook(path)

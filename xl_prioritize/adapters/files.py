@@ -6,10 +6,13 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from copy import copy
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from lxml import etree
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
@@ -19,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..ooxml.safety import malformed
 from ..problems import WorkbookBusy
 from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (
@@ -52,14 +56,24 @@ def refuse_if_open(path: Path) -> None:
         )
 
 
+@contextlib.contextmanager
+def malformed_as_input_error(path: Path) -> Iterator[None]:
+    """openpyxl's parse errors (a part that is not well-formed XML) as the input error it is."""
+    try:
+        yield
+    except (ParseError, etree.XMLSyntaxError) as error:
+        raise malformed(path.name, error, source=path) from None
+
+
 class FileWorkbook:
     """A workbook file held in memory by openpyxl until `save()` replaces the file atomically."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.book = openpyxl.load_workbook(
-            self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True
-        )
+        with malformed_as_input_error(self.path):
+            self.book = openpyxl.load_workbook(
+                self.path, keep_vba=self.path.suffix.lower() == ".xlsm", keep_links=True
+            )
         self._values: openpyxl.Workbook | None = None
 
     # reading ---------------------------------------------------------------------------------
@@ -71,9 +85,10 @@ class FileWorkbook:
                  for c in row] for row in self.book[sheet].iter_rows()]
 
     def read_values(self, sheet: str) -> Grid:
-        if self._values is None:
-            self._values = openpyxl.load_workbook(self.path, data_only=True, read_only=True)
-        return [list(row) for row in self._values[sheet].iter_rows(values_only=True)]
+        with malformed_as_input_error(self.path):
+            if self._values is None:
+                self._values = openpyxl.load_workbook(self.path, data_only=True, read_only=True)
+            return [list(row) for row in self._values[sheet].iter_rows(values_only=True)]
 
     # writing ---------------------------------------------------------------------------------
     def apply(self, plan: Plan) -> None:

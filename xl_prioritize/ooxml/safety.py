@@ -127,10 +127,15 @@ def _prolog_has_doctype(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool
         position = end + 2
 
 
-def malformed(part: str, error: Exception) -> UnreadableWorkbook:
-    return UnreadableWorkbook(
+def malformed(part: str, error: Exception, source: object = None) -> UnreadableWorkbook:
+    """A part that is not well-formed XML; `part` is the file's name when the part is unknown."""
+    where = "" if source is not None and str(part) == getattr(source, "name", None) else f" in {part}"
+    refused = UnreadableWorkbook(
         Code.MALFORMED_PART, part,
-        f"has malformed XML in {part} ({error}); open and save it in Excel to repair it")
+        f"has malformed XML{where} ({error}); open it in Excel, which repairs what it can, and save it")
+    if source is not None:
+        refused.source = str(source)
+    return refused
 
 
 def _dtd_refused(part: str) -> UnreadableWorkbook:
