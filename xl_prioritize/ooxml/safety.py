@@ -53,6 +53,8 @@ def safe_fromstring(xml: bytes, part: str = "an XML part") -> etree._Element:
     try:
         root = etree.fromstring(xml, safe_xml_parser())
     except etree.XMLSyntaxError as error:
+        if has_doctype(xml[:PROLOG_LIMIT]):
+            raise _dtd_refused(part) from None
         raise malformed(part, error) from None
     refuse_dtd(root.getroottree(), part)
     return root
@@ -62,7 +64,7 @@ def safe_iterparse(source: Source, part: str = "an XML part", *, events: tuple[s
                    tag: str | tuple[str, ...] | None = None) -> Iterator[tuple[str, etree._Element]]:
     """lxml `iterparse` with the safe settings; refuses a DOCTYPE at the first event and turns
     malformed XML into an input error naming the part."""
-    stream = _as_stream(source)
+    stream = _Recording(_as_stream(source))
     parser = etree.iterparse(stream, events=events, tag=tag, resolve_entities=False,
                              no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
     checked = False
@@ -75,7 +77,23 @@ def safe_iterparse(source: Source, part: str = "an XML part", *, events: tuple[s
         if not checked and parser.root is not None:
             refuse_dtd(parser.root.getroottree(), part)
     except etree.XMLSyntaxError as error:
+        if has_doctype(stream.head):  # libxml2 stops an entity bomb itself, as a syntax error
+            raise _dtd_refused(part) from None
         raise malformed(part, error) from None
+
+
+class _Recording:
+    """A stream that keeps its first bytes, where a prolog's DOCTYPE would be."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.head = b""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        if len(self.head) < PROLOG_LIMIT:
+            self.head += data[:PROLOG_LIMIT - len(self.head)]
+        return data
 
 
 def check_package(package: zipfile.ZipFile, name: str = "the file") -> None:
@@ -105,9 +123,13 @@ def check_package(package: zipfile.ZipFile, name: str = "the file") -> None:
 
 
 def _prolog_has_doctype(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Whether a DOCTYPE comes before the root element: only the prolog is read."""
+    """Only the part's prolog is read."""
     with package.open(info) as stream:
-        head = stream.read(PROLOG_LIMIT)
+        return has_doctype(stream.read(PROLOG_LIMIT))
+
+
+def has_doctype(head: bytes) -> bool:
+    """Whether a DOCTYPE comes before the root element in these first bytes of a part."""
     position = 0
     while True:
         start = head.find(b"<", position)
