@@ -214,7 +214,8 @@ def distribute(master: Path, outdir: Path | None, force: bool) -> None:
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path),
                 default="xl-prioritize-demo.xlsx")
-def demo(path: Path) -> None:
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def demo(path: Path, force: bool) -> None:
     """Write the framework's worked example to PATH and re-score it.
 
     140 partners, four factors weighted toward the two that best predict
@@ -223,11 +224,13 @@ def demo(path: Path) -> None:
     \b
     Example:
         xl-prioritize demo              # writes xl-prioritize-demo.xlsx
-        xl-prioritize demo example.xlsx
+        xl-prioritize demo example.xlsx --force
     """
     from .demo import demo_content
     from .template import write_workbook
 
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; pass --force to overwrite it")
     write_workbook(path, demo_content())
     sys.exit(run_rescore(path, _console()))
 

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .adapters.atomic import workbook_lock
 from .adapters.files import FileWorkbook, refuse_if_open
 from .ooxml.identify import identify
 from .problems import Code, InputErrors, Problem, UnreadableWorkbook, describe
@@ -360,8 +361,14 @@ def collect_returns(
     nothing.
     """
     master = Path(master)
-    if not dry_run:
-        refuse_if_open(master)
+    if dry_run:
+        return _collect(master, returns, dry_run)
+    refuse_if_open(master)
+    with workbook_lock(master):  # held from reading to saving: no other run's update is lost
+        return _collect(master, returns, dry_run)
+
+
+def _collect(master: Path, returns: Sequence[Path | str], dry_run: bool) -> CollectOutcome:
     found = Collector()
     book = _open(master, _Out(master.name, found), master=True)
     if book is None:

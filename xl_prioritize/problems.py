@@ -58,6 +58,7 @@ class Code(StrEnum):
     ENCRYPTED = "encrypted"
     UNSAFE_PACKAGE = "unsafe-package"
     MALFORMED_PART = "malformed-part"
+    READ_ONLY = "read-only"
     # what the tool owns in a workbook
     NOT_OWNED_SHEET = "not-owned-sheet"
     NAME_TAKEN = "name-taken"

@@ -9,6 +9,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .adapters.atomic import workbook_lock
 from .adapters.base import WorkbookAdapter
 from .core.compute import compute
 from .model import Inputs, Results
@@ -119,13 +120,14 @@ def rescore_file(
     refuse_if_open(path)
     identify(path)
     step = progress or (lambda _: None)
-    step(f"Opening {path.name}")
-    book = FileWorkbook(path)
-    try:
-        info = RunInfo(now or dt.datetime.now(), run_by or current_user(), mode)
-        outcome = rescore_book(book, info, progress)
-        step(f"Saving {path.name}")
-        book.save()
-    finally:
-        book.close()
+    with workbook_lock(path):
+        step(f"Opening {path.name}")
+        book = FileWorkbook(path)
+        try:
+            info = RunInfo(now or dt.datetime.now(), run_by or current_user(), mode)
+            outcome = rescore_book(book, info, progress)
+            step(f"Saving {path.name}")
+            book.save()
+        finally:
+            book.close()
     return outcome

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from copy import copy
 from pathlib import Path
@@ -39,6 +36,7 @@ from ..workbook.ops import (
     Style,
     WriteBlock,
 )
+from .atomic import atomic_replace
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -226,18 +224,8 @@ class FileWorkbook:
     def save(self) -> None:
         """Write beside the file, then replace it: the file is whole before or after, never half."""
         refuse_if_open(self.path)
-        handle, temp = tempfile.mkstemp(prefix=".~xlp-", suffix=self.path.suffix,
-                                        dir=self.path.parent)
-        os.close(handle)
-        try:
+        with atomic_replace(self.path) as temp:
             self.book.save(temp)
-            with contextlib.suppress(OSError):
-                shutil.copymode(self.path, temp)
-            os.replace(temp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
 
     def close(self) -> None:
         if self._values is not None:
