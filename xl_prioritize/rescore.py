@@ -14,12 +14,13 @@ from .adapters.base import WorkbookAdapter
 from .core.compute import compute
 from .model import Inputs, Results
 from .ooxml.identify import identify
-from .problems import Problem
+from .problems import InputErrors, Problem
 from .workbook import contract as c
 from .workbook.cells import Grid, is_formula, with_values
 from .workbook.ops import Plan
+from .workbook.ownership import defined_names, name_problems, read_ownership, record_op
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
-from .workbook.plan import RunInfo, build_plan
+from .workbook.plan import RunInfo, build_plan, name_ops
 from .workbook.snapshot import decode_rows
 
 Progress = Callable[[str], None]
@@ -84,10 +85,19 @@ def rescore_book(
     """Re-score a workbook through any adapter. Nothing is written unless every input is valid."""
     step = progress or (lambda _: None)
     step("Reading and checking the inputs")
-    parsed, roster_grid = read_workbook(book)
+    names = defined_names(book)
+    owned = read_ownership(book.sheet_names(), names, book.read_grid)
+    try:
+        parsed, roster_grid = read_workbook(book)
+    except InputErrors as errors:
+        raise InputErrors([*errors.problems, *owned.problems], errors.source) from None
+    problems = [*owned.problems, *name_problems(names, owned, name_ops(parsed))]
+    if problems:
+        raise InputErrors(problems)
     step("Scoring, ranking and tiering")
     results = compute(parsed.inputs)
     plan = build_plan(parsed, results, roster_grid, info)
+    plan.append(record_op(owned, plan))
     step("Writing results")
     book.apply(plan)
     inputs = parsed.inputs

@@ -82,6 +82,10 @@ class FileWorkbook:
         return [[Formula(c.value) if c.data_type == "f" and isinstance(c.value, str) else c.value
                  for c in row] for row in self.book[sheet].iter_rows()]
 
+    def defined_names(self) -> dict[str, str]:
+        """Workbook-level names and what they refer to, without the leading `=`."""
+        return {name: str(defined.attr_text) for name, defined in self.book.defined_names.items()}
+
     def read_values(self, sheet: str) -> Grid:
         with malformed_as_input_error(self.path):
             if self._values is None:
@@ -111,7 +115,8 @@ class FileWorkbook:
             case DefineName():
                 if op.name in self.book.defined_names:
                     del self.book.defined_names[op.name]
-                self.book.defined_names[op.name] = DefinedName(op.name, attr_text=op.refers_to)
+                self.book.defined_names[op.name] = DefinedName(op.name, attr_text=op.refers_to,
+                                                               hidden=op.hidden or None)
             case Chart():
                 self._chart(op)
             case ProtectSheet():
