@@ -31,13 +31,34 @@ RECORD_NAME = "_xlp_owned"
 SEPARATOR = "/"
 MAX_LITERAL = 255
 
-OWNED_SHEETS: dict[str, tuple[str, ...]] = {
-    c.CAPACITY: c.CAPACITY_TIER_HEADERS,
-    c.COMPARE: c.COMPARE_HEADERS,
-    c.LOG: c.LOG_HEADERS,
+@dataclass(frozen=True)
+class OwnedSheet:
+    """A sheet the re-score writes, and the row 1 that makes one it did not record its own."""
+
+    header: tuple[str, ...]
+    """The contract's header row, quoted in the message."""
+    begins: int
+    """How many of its first headers row 1 must begin with (fewer than all where earlier versions
+    wrote other columns after them)."""
+    subset: bool = False
+    """Instead: row 1's headers are any of the contract's, in any order (hand-made Logs)."""
+
+    def adopts(self, first_row: Sequence[object]) -> bool:
+        found = [c.normalize_header(v) for v in first_row]
+        wanted = [c.normalize_header(h) for h in self.header]
+        if self.subset:
+            filled = [v for v in found if v]
+            return bool(filled) and set(filled) <= set(wanted) and wanted[1] in filled
+        return found[:self.begins] == wanted[:self.begins]
+
+
+OWNED_SHEETS: dict[str, OwnedSheet] = {
+    c.CAPACITY: OwnedSheet(c.CAPACITY_TIER_HEADERS, begins=3),
+    c.COMPARE: OwnedSheet(c.COMPARE_HEADERS, begins=len(c.COMPARE_HEADERS)),
+    c.LOG: OwnedSheet(c.LOG_HEADERS, begins=len(c.LOG_HEADERS), subset=True),
 }
-"""Sheets a re-score writes whole, by the header row that makes one adoptable. Modules that add
-a sheet (Scorecard, Model) register it here."""
+"""Sheets a re-score writes, by the row 1 that makes one adoptable. Modules that add a sheet
+(Scorecard, Model) register it here."""
 
 _LITERAL = re.compile(r'"((?:[^"]|"")*)"')
 
@@ -101,13 +122,13 @@ def read_ownership(sheet_names: list[str], names: Mapping[str, str],
     sheets not recorded are read."""
     record = parse_record(_lookup(names, RECORD_NAME))
     problems: list[Problem] = []
-    for contract_name, header in OWNED_SHEETS.items():
+    for contract_name, owned in OWNED_SHEETS.items():
         actual = find_sheet(sheet_names, contract_name)
         if actual is None or record.owns_sheet(actual):
             continue
         grid = read_grid(actual)
-        if not _adoptable(grid, header):
-            problems.append(_not_owned(actual, contract_name, grid, header))
+        if not (_empty(grid) or owned.adopts(list(grid[0]) if grid else [])):
+            problems.append(_not_owned(actual, contract_name, grid, owned.header))
     snapshot = find_sheet(sheet_names, c.SNAPSHOT)
     if snapshot is not None and not record.owns_sheet(snapshot):
         grid = read_grid(snapshot)
@@ -148,13 +169,6 @@ def record_op(before: Ownership, plan: Plan) -> DefineName:
             names.append(op.name)
     return DefineName(RECORD_NAME, record_text(sorted(sheets, key=str.casefold),
                                                sorted(names, key=str.casefold)), hidden=True)
-
-
-def _adoptable(grid: Grid, header: tuple[str, ...]) -> bool:
-    if _empty(grid):
-        return True
-    first = list(grid[0]) + [None] * len(header)
-    return [c.normalize_header(v) for v in first[:len(header)]] == [c.normalize_header(h) for h in header]
 
 
 def _empty(grid: Grid) -> bool:
