@@ -10,7 +10,7 @@ from dataclasses import dataclass
 Grid = list[list[object]] | list[tuple[object, ...]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Formula:
     """A formula cell, never to be confused with text that happens to begin with `=`.
 
