@@ -130,6 +130,23 @@ def test_sigterm_during_a_save_removes_the_temporary_file(tmp_path: Path) -> Non
     assert digest(path) == before
 
 
+def test_sigterm_while_holding_the_lock_removes_the_lock_file(tmp_path: Path) -> None:
+    path = _workbook(tmp_path)
+    run = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from xl_prioritize.adapters.atomic import workbook_lock\n"
+         "with workbook_lock(sys.argv[1]):\n"
+         "    print('held', flush=True)\n"
+         "    time.sleep(30)\n", str(path)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert run.stdout is not None and run.stdout.readline().strip() == "held"
+    assert lock_path(path).exists()
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(timeout=20) == 128 + signal.SIGTERM
+    assert not lock_path(path).exists()
+
+
 def test_a_killed_runs_temporary_file_is_removed_by_the_next_run(tmp_path: Path) -> None:
     path = _workbook(tmp_path)
     stale = tmp_path / f"{TEMP_PREFIX}{path.name}.k1ll3d.xlsx"

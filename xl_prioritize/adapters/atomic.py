@@ -67,14 +67,15 @@ def workbook_lock(path: Path | str, wait: float = LOCK_WAIT) -> Iterator[None]:
     """Hold the workbook's lock for the whole run; refuses read-only files and lost updates."""
     refuse_read_only(path)
     lock = lock_path(path)
-    handle = _acquire(lock, wait, Path(path))
-    try:
-        _remove_stale_temps(target_of(path), os.fstat(handle).st_mtime)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(lock)
-        os.close(handle)
+    with _terminate_by_exception():  # SIGTERM while reading or computing removes the lock file too
+        handle = _acquire(lock, wait, Path(path))
+        try:
+            _remove_stale_temps(target_of(path), os.fstat(handle).st_mtime)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(lock)
+            os.close(handle)
 
 
 def _acquire(lock: Path, wait: float, shown: Path) -> int:
