@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from builders import build_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from support.ooxml_parts import sheet_parts
@@ -78,7 +79,19 @@ def _made_by_us(folder: Path) -> list[Path]:
         ("P-1", "Acme _x000D_ Ltd", "Ana", 5, 4, 3, 2), ("P-2", "Beta & <Co>", "Ben", 1, 2, 3, 4),
     ])
     rescore_file(hand)
-    return [template, demo, hand]
+    streamed = folder / "streamed.xlsx"  # constant_memory: inline strings, rows as they are written
+    book = xlsxwriter.Workbook(str(streamed), {"constant_memory": True})
+    sheet = book.add_worksheet("Roster")
+    when = book.add_format({"num_format": "d mmm yyyy hh:mm"})
+    sheet.write_row(0, 0, ["Partner ID", "Since", "Score", "Flag", "Note"])
+    for r in range(1, 40):
+        sheet.write_string(r, 0, f"P-{r}")
+        sheet.write_datetime(r, 1, dt.datetime(2026, 1, 1) + dt.timedelta(hours=7 * r), when)
+        sheet.write_formula(r, 2, f"=ROW()*{r}/7", None, r * (r + 1) / 7)
+        sheet.write_boolean(r, 3, r % 2 == 0)
+        sheet.write_string(r, 4, "tab\there _x0041_ ☃")
+    book.close()
+    return [template, demo, hand, streamed]
 
 
 def _assert_same_as_openpyxl(path: Path) -> None:
