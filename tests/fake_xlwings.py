@@ -684,6 +684,10 @@ class FakeNames(_Fake):
     def contains(self, name_or_index: str) -> bool:
         return name_or_index in self._book._wb.defined_names
 
+    def __iter__(self) -> Iterator[FakeName]:
+        self._dunder("__iter__")
+        return iter([FakeName(self._rec, self._book, name) for name in self._book._wb.defined_names])
+
     def add(self, name: str, refers_to: str) -> FakeName:
         if not refers_to.startswith("="):
             raise ValueError("refers_to must start with '='")

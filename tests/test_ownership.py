@@ -154,3 +154,16 @@ def test_the_record_survives_long_lists_and_quotes() -> None:
     assert len(literals) > 1 and all(len(s.strip('"')) <= 255 + 2 for s in literals)
     owned = parse_record(text)
     assert list(owned.sheets) == sheets and list(owned.names) == names
+
+
+def test_the_live_path_checks_names_too(tmp_path: Path) -> None:
+    from fake_xlwings import FakeBook
+
+    from xl_prioritize.excel_button import rescore_live
+
+    path = _workbook(tmp_path)
+    _edit(path, lambda book: book.defined_names.add(DefinedName("Weights", attr_text="Roster!$A$1")))
+    book = FakeBook(path, None)
+    result = rescore_live(book, run_by="tester", platform="win32")
+    assert not result.ok
+    assert "name Weights: is a defined name of the workbook's own" in result.message

@@ -242,6 +242,16 @@ class ExcelWorkbook:
         self._rules_cleared: set[tuple[str, Area]] = set()
 
     # reading ---------------------------------------------------------------------------------
+    def defined_names(self) -> dict[str, str]:
+        """Workbook-level names (hidden ones too) and what they refer to, without the leading
+        `=`: two calls a name, however long the roster."""
+        found: dict[str, str] = {}
+        for name in self.book.names:
+            text = name.name
+            if "!" not in text:  # `Sheet!Name` is scoped to a sheet
+                found[text] = str(name.refers_to).removeprefix("=")
+        return found
+
     def sheet_names(self) -> list[str]:
         if self._names is None:
             self._names = [sheet.name for sheet in self.book.sheets]
