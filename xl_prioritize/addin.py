@@ -26,6 +26,8 @@ from pathlib import Path
 import xlwings
 from lxml import etree
 
+from .ooxml.safety import safe_fromstring
+
 ADDIN_NAME = "xl_prioritize.xlam"
 ENTRY_MODULE = "xl_prioritize"
 VBA_PART = "xl/vbaProject.bin"
@@ -106,7 +108,7 @@ def quickstart_addin() -> Path:
 
 def ribbon_part(archive: zipfile.ZipFile) -> str:
     """The part name of the ribbon XML, as the package's root relationships name it."""
-    rels = etree.fromstring(archive.read("_rels/.rels"))
+    rels = safe_fromstring(archive.read("_rels/.rels"))
     for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
         if rel.get("Type") in RIBBON_REL_TYPES:
             return rel.get("Target", "").lstrip("/")
@@ -115,7 +117,7 @@ def ribbon_part(archive: zipfile.ZipFile) -> str:
 
 def original_action(ribbon_xml: bytes) -> str:
     """The `onAction` of the quickstart's one button: the VBA macro that runs the module."""
-    root = etree.fromstring(ribbon_xml)
+    root = safe_fromstring(ribbon_xml)
     for button in root.iter(f"{{{CUSTOMUI_NS}}}button"):
         action = button.get("onAction")
         if action:
@@ -140,8 +142,8 @@ def interpreter_key(platform: str) -> str | None:
 
 def _conf_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
     """(sheet name, worksheet part) of the quickstart's config sheet, `_myaddin.conf`."""
-    book = etree.fromstring(archive.read("xl/workbook.xml"))
-    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    book = safe_fromstring(archive.read("xl/workbook.xml"))
+    rels = safe_fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{REL_NS}}}Relationship")}
     for sheet in book.iter(f"{{{MAIN_NS}}}sheet"):
         name = sheet.get("name", "")
@@ -152,7 +154,7 @@ def _conf_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
 
 
 def _enable_conf_sheet(workbook_xml: bytes, name: str) -> bytes:
-    book = etree.fromstring(workbook_xml)
+    book = safe_fromstring(workbook_xml)
     for sheet in book.iter(f"{{{MAIN_NS}}}sheet"):
         if sheet.get("name") == name:
             sheet.set("name", name.lstrip("_"))
@@ -160,13 +162,13 @@ def _enable_conf_sheet(workbook_xml: bytes, name: str) -> bytes:
 
 
 def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    root = etree.fromstring(archive.read("xl/sharedStrings.xml"))
+    root = safe_fromstring(archive.read("xl/sharedStrings.xml"))
     return ["".join(si.itertext()) for si in root.iter(f"{{{MAIN_NS}}}si")]
 
 
 def _set_conf_value(sheet_xml: bytes, strings: list[str], key: str, value: str) -> bytes:
     """Write `value` in column B beside the column-A cell that holds `key` (as an inline string)."""
-    root = etree.fromstring(sheet_xml)
+    root = safe_fromstring(sheet_xml)
     ns = {"m": MAIN_NS}
     for row in root.iterfind(".//m:sheetData/m:row", ns):
         cells = row.findall("m:c", ns)
