@@ -81,6 +81,19 @@ def _malformed_sheet(folder: Path) -> Path:
                   if name.startswith("xl/worksheets/") else (name, data))
 
 
+def _bad_crc(folder: Path) -> Path:
+    """Intact zip directory, one sheet's compressed bytes flipped: found only when it is read."""
+    path = _rezip(_workbook(folder), folder / "bad-crc.xlsx", lambda name, data: (name, data))
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo("xl/worksheets/sheet5.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 5, start + info.compress_size - 5):
+        data[i] ^= 0x55
+    path.write_bytes(bytes(data))
+    return path
+
+
 KINDS: dict[str, tuple[Callable[[Path], Path], Code, str]] = {
     "not a zip": (_not_a_zip, Code.UNREADABLE, "is not an Excel workbook"),
     "truncated zip": (_truncated, Code.UNREADABLE, "is damaged or truncated"),
@@ -93,10 +106,12 @@ KINDS: dict[str, tuple[Callable[[Path], Path], Code, str]] = {
     "no content types": (_no_content_types, Code.UNREADABLE, "has no [Content_Types].xml"),
     "no workbook part": (_no_workbook_part, Code.UNREADABLE, "has no xl/workbook.xml"),
     "malformed sheet XML": (_malformed_sheet, Code.MALFORMED_PART, "has malformed XML"),
+    "damaged zip entry": (_bad_crc, Code.UNREADABLE, "is damaged"),
 }
+FOUND_WHEN_READING = ("malformed sheet XML", "damaged zip entry")
 
 
-@pytest.mark.parametrize("kind", [k for k in KINDS if k != "malformed sheet XML"])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in FOUND_WHEN_READING])
 def test_identify_names_what_the_file_is(kind: str, tmp_path: Path) -> None:
     make, code, words = KINDS[kind]
     path = make(tmp_path)
@@ -144,3 +159,21 @@ def test_a_return_that_is_no_workbook_is_listed_with_the_other_problems(tmp_path
         (Code.UNREADABLE, old.name), (Code.ENCRYPTED, locked.name)]
     assert "save it as .xlsx" in raised.value.problems[0].message
     assert digest(master) == before
+
+
+def test_damage_past_the_prolog_is_found_when_reading(tmp_path: Path) -> None:
+    rows = [(f"P{i}", f"Partner {i}", "Ana", i % 5 + 1, 4, 3, 2) for i in range(3000)]
+    path = build_workbook(tmp_path / "big.xlsx", roster_rows=rows)
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo("xl/worksheets/sheet5.xml")
+        assert info.file_size > 4 * 64 * 1024
+    data = bytearray(path.read_bytes())
+    end = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.compress_size
+    for i in range(end - 200, end - 20):
+        data[i] ^= 0x55
+    path.write_bytes(bytes(data))
+    identify(path)  # the directory and every prolog are fine
+    for args in (["rescore", str(path)], ["distribute", str(path), str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, args, env=WIDE)
+        assert result.exit_code == 2, result.output
+        assert len(result.output.strip().splitlines()) == 1 and "is damaged" in result.output

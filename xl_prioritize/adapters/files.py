@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..ooxml.safety import malformed
+from ..ooxml.safety import DAMAGED, damaged, malformed
 from ..problems import WorkbookBusy
 from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (
@@ -61,6 +61,8 @@ def malformed_as_input_error(path: Path) -> Iterator[None]:
         yield
     except (ParseError, etree.XMLSyntaxError) as error:
         raise malformed(path.name, error, source=path) from None
+    except DAMAGED as error:
+        raise damaged(path.name, error, source=path) from None
 
 
 class FileWorkbook:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import IO
 
@@ -80,6 +81,8 @@ def safe_iterparse(source: Source, part: str = "an XML part", *, events: tuple[s
         if has_doctype(stream.head):  # libxml2 stops an entity bomb itself, as a syntax error
             raise _dtd_refused(part) from None
         raise malformed(part, error) from None
+    except DAMAGED as error:  # the zip entry itself fails its CRC or ends early
+        raise damaged(part, error) from None
 
 
 class _Recording:
@@ -118,7 +121,13 @@ def check_package(package: zipfile.ZipFile, name: str = "the file") -> None:
                 f"has a part {info.filename} that expands {ratio:,.0f} times its compressed size "
                 f"(at most {MAX_RATIO}:1 accepted); it looks like a zip bomb, not a workbook")
     for info in infos:
-        if info.filename.lower().endswith(_XML_SUFFIXES) and _prolog_has_doctype(package, info):
+        if not info.filename.lower().endswith(_XML_SUFFIXES):
+            continue
+        try:
+            doctype = _prolog_has_doctype(package, info)
+        except DAMAGED as error:
+            raise damaged(info.filename, error) from None
+        if doctype:
             raise _dtd_refused(info.filename)
 
 
@@ -147,6 +156,21 @@ def has_doctype(head: bytes) -> bool:
         if end < 0:
             return False
         position = end + 2
+
+
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
+"""What reading a damaged zip entry raises."""
+
+
+def damaged(part: str, error: Exception, source: object = None) -> UnreadableWorkbook:
+    """A zip entry that does not inflate to what the package says (bad CRC, cut short)."""
+    where = "" if source is not None and str(part) == getattr(source, "name", None) else f" ({part})"
+    refused = UnreadableWorkbook(
+        Code.UNREADABLE, part,
+        f"is damaged{where}: {error}; get the file again, or open it in Excel to repair it and save it")
+    if source is not None:
+        refused.source = str(source)
+    return refused
 
 
 def malformed(part: str, error: Exception, source: object = None) -> UnreadableWorkbook:
