@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -186,3 +187,20 @@ def test_malformed_sheet_xml_is_an_input_error_naming_the_part() -> None:
 def test_a_file_object_is_read_as_bytes_are() -> None:
     xml = _sheet('<row r="2"><c r="B2"><v>5</v></c></row>')
     assert read_sheet(io.BytesIO(xml), [], frozenset()) == read_sheet(xml, [], frozenset()) == [[], [None, 5]]
+
+
+def test_a_zip_entry_that_fails_while_streaming_is_an_input_error() -> None:
+    class Damaged(io.RawIOBase):
+        def __init__(self) -> None:
+            self.reads = 0
+
+        def read(self, size: int = -1) -> bytes:
+            self.reads += 1
+            if self.reads > 1:
+                raise zlib.error("Error -3 while decompressing data: invalid code lengths set")
+            return _sheet('<row r="1"><c r="A1"><v>1</v></c></row>')[:-30]
+
+    with pytest.raises(UnreadableWorkbook) as raised:
+        read_sheet(Damaged(), [], frozenset(), part="xl/worksheets/sheet1.xml")
+    assert raised.value.codes == [Code.UNREADABLE]
+    assert "is damaged (xl/worksheets/sheet1.xml)" in raised.value.line
