@@ -167,3 +167,25 @@ def test_the_live_path_checks_names_too(tmp_path: Path) -> None:
     result = rescore_live(book, run_by="tester", platform="win32")
     assert not result.ok
     assert "name Weights: is a defined name of the workbook's own" in result.message
+
+
+def test_model_write_refuses_a_users_model_sheet_and_records_its_own(tmp_path: Path) -> None:
+    from tests.model_builders import history_workbook
+
+    args = ["sensitivity", "--draws", "300", "--write"]
+    path = history_workbook(tmp_path / "h.xlsx")
+    _edit(path, lambda book: book.create_sheet("Model").append(["Revenue model", 2027]))
+    before = digest(path)
+    result = CliRunner().invoke(cli, [args[0], str(path), *args[1:]], env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert "Model!1:1" in result.output and "not-owned-sheet" in result.output
+    assert digest(path) == before
+
+    mine = history_workbook(tmp_path / "mine.xlsx")
+    rescore_file(mine)
+    result = CliRunner().invoke(cli, [args[0], str(mine), *args[1:]], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    sheets, names = _record(mine)
+    assert {"Model", c.CAPACITY, c.LOG} <= sheets and "Weights" in names  # the re-score's kept
+    rescore_file(mine)  # and the re-score keeps the Model sheet's record
+    assert "Model" in _record(mine)[0]

@@ -262,7 +262,7 @@ def validate_factors(file: Path, outcome: str | None, write: bool) -> None:
 
     try:
         validate_file(file, _console(), outcome=outcome, write=write)
-    except (InputErrors, WorkbookBusy) as error:
+    except REFUSALS as error:
         sys.exit(refused(error, file))
 
 
@@ -299,7 +299,7 @@ def sensitivity(file: Path, draws: int, spread: float, seed: int, stability: flo
     try:
         sensitivity_file(file, _console(), write=write, draws=draws, spread=spread, seed=seed,
                          stability=stability)
-    except (InputErrors, WorkbookBusy) as error:
+    except REFUSALS as error:
         sys.exit(refused(error, file))
 
 
@@ -328,7 +328,7 @@ def preview(file: Path, weights: tuple[str, ...], sizes: tuple[str, ...],
 
     try:
         preview_file(file, _console(), weights=weights, sizes=sizes, hours=hours)
-    except (InputErrors, WorkbookBusy) as error:
+    except REFUSALS as error:
         sys.exit(refused(error, file))
     except BadChange as bad:
         for problem in bad.problems:

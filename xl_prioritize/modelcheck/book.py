@@ -8,6 +8,7 @@ from typing import Protocol
 
 from ..adapters.base import WorkbookAdapter
 from ..adapters.files import FileWorkbook
+from ..ooxml.identify import identify
 
 
 class FileBook(WorkbookAdapter, Protocol):
@@ -20,7 +21,9 @@ class FileBook(WorkbookAdapter, Protocol):
 
 def open_book(path: Path | str) -> FileBook:
     """The part writer (`adapters.package`: only the parts it owns are rewritten, everything else
-    kept byte for byte) where this install has it, else the openpyxl file adapter."""
+    kept byte for byte) where this install has it, else the openpyxl file adapter. A file that
+    is no workbook (or not a safe one) is refused first, in one line."""
+    identify(path)
     try:
         package = importlib.import_module("xl_prioritize.adapters.package")
     except ModuleNotFoundError:

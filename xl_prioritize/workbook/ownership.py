@@ -117,19 +117,21 @@ def defined_names(book: object) -> dict[str, str]:
 
 
 def read_ownership(sheet_names: list[str], names: Mapping[str, str],
-                   read_grid: Callable[[str], Grid]) -> Ownership:
+                   read_grid: Callable[[str], Grid],
+                   sheets: Mapping[str, OwnedSheet] | None = None) -> Ownership:
     """The record, and a problem for each sheet of an owned name that is the user's. Only the
-    sheets not recorded are read."""
+    sheets not recorded are read. `sheets`: the ones a writer other than the re-score writes
+    (the Model sheet), instead of the re-score's."""
     record = parse_record(_lookup(names, RECORD_NAME))
     problems: list[Problem] = []
-    for contract_name, owned in OWNED_SHEETS.items():
+    for contract_name, owned in (OWNED_SHEETS if sheets is None else sheets).items():
         actual = find_sheet(sheet_names, contract_name)
         if actual is None or record.owns_sheet(actual):
             continue
         grid = read_grid(actual)
         if not (_empty(grid) or owned.adopts(list(grid[0]) if grid else [])):
             problems.append(_not_owned(actual, contract_name, grid, owned.header))
-    snapshot = find_sheet(sheet_names, c.SNAPSHOT)
+    snapshot = find_sheet(sheet_names, c.SNAPSHOT) if sheets is None else None
     if snapshot is not None and not record.owns_sheet(snapshot):
         grid = read_grid(snapshot)
         if not (_empty(grid) or decode_rows(grid)):
