@@ -13,7 +13,6 @@ from .adapters.atomic import workbook_lock
 from .adapters.base import WorkbookAdapter
 from .core.compute import compute
 from .model import Inputs, Results
-from .ooxml.identify import identify
 from .problems import InputErrors, Problem
 from .workbook import contract as c
 from .workbook.cells import Grid, is_formula, with_values
@@ -125,6 +124,7 @@ def rescore_file(
     """Re-score a workbook file in place, atomically. Raises InputErrors (file untouched) or
     WorkbookBusy when Excel has the file open."""
     from .adapters.files import FileWorkbook, refuse_if_open  # not on the Excel button's import path
+    from .ooxml.identify import identify  # lxml: not on the button's path either
 
     path = Path(path)
     refuse_if_open(path)
