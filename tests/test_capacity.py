@@ -7,22 +7,17 @@ scores fall back to Partner ID order. The Roster rows are shuffled so the order 
 only come from the Rank. P001-P005 have Ben as Partner manager, P010 Dev, P020 Cleo (who may not
 serve Tier 2) and P030 someone not on the team.
 
-Worked by hand, one partner at a time (hours left: Ana 40, Ben 30, Cleo 24, Dev 60):
-  P001-P005  manager Ben                                   -> Ben 0
-  P006-P009  most hours left: Dev 60, 54, 48, 42          -> Dev 36
-  P010       manager Dev (Ana's 40 h would otherwise win) -> Dev 30
-  P011, P012 Ana 40, 34                                   -> Ana 28
-  P013       Dev 30                                       -> Dev 24
-  P014       Ana 28                                       -> Ana 22
-  P015       Cleo 24 = Dev 24, Cleo first on the Team     -> Cleo 18
-  P016       Dev 24                                       -> Dev 18
-  P017       Ana 22                                       -> Ana 16
-  P018       Cleo 18 = Dev 18, Cleo first                 -> Cleo 12
-Tier 1 is covered: 18 x 6 = 108 h (Ben 5 partners 30 h, Dev 7 42 h, Ana 4 24 h, Cleo 2 12 h).
-Tier 2 (P019-P058) only Dev may serve; his 18 h left take P019-P027 (P020's manager Cleo may not
-serve Tier 2), 9 x 2 = 18 h of 80 h, and P028-P058 are Unassigned. Tier 3 costs no hours: blank.
-Guidance: Tier 2 needs 40 partners served from Dev's 18 h: at most 18 / 40 = 0.45 h a partner.
-Unused: Ana 16 h and Cleo 12 h, 28 h, neither of whom may serve Tier 2.
+Worked by hand under the contract's order (Tier 1 first, then Tier 2, then own managers):
+  Tier 1 needs 18 partners at 6 h. Those who serve only Tier 1 hold whole partners: Ana 6 (36 of
+  40 h), Ben 5 (30 h), Cleo 4 (24 h) = 15, so Dev must take 3 (18 h); all 18 are served.
+  Tier 2: only Dev may serve it; his 42 h left serve 21 at 2 h: P019-P039, P040-P058 Unassigned.
+  Any other split of Tier 1 leaves Dev fewer hours, so this one is forced.
+  Own managers: Ben takes his P001-P005, Dev takes P010 among his three; the rest go in rank order
+  to members in Team order: Ana P006-P009, P011, P012; Cleo P013-P016; Dev P017, P018.
+  Tier 3 costs no hours: blank.
+Guidance: 19 Unassigned need 38 h; Ana's 4 h left would serve 2 more were Tier 2 in her Focus
+tiers; at 42 / 40 = 1.05 h per partner Dev would serve all 40.
+The old rule (manager first, then most hours left) gave Dev 7 of Tier 1 and served 9 of Tier 2.
 """
 
 from __future__ import annotations
@@ -36,7 +31,6 @@ import pytest
 from builders import build_workbook, digest, table
 from rich.console import Console
 
-from xl_prioritize.core.capacity import fitting_hours, partners_served
 from xl_prioritize.problems import Code, InputErrors
 from xl_prioritize.rescore import rescore_file
 from xl_prioritize.summary import print_summary
@@ -49,6 +43,8 @@ TIERS = [("Tier 1", 18, "Biweekly co-sell cadence", 6),
          ("Tier 3", None, "Self-serve portal", 0)]
 TEAM = [("Ana", 40, "Tier 1"), ("Ben", 30, "Tier 1"), ("Cleo", 24, "Tier 1"), ("Dev", 60, None)]
 MANAGERS = {**{i: "Ben" for i in range(1, 6)}, 10: "Dev", 20: "Cleo", 30: "Zoe"}
+TIERS_HEADER = ("Tier", "Size", "Service level", "Hours per partner per month",
+                "Hours per tier per month")
 
 
 def seed_rows() -> list[tuple[object, ...]]:
@@ -70,16 +66,16 @@ def assigned(path: Path) -> dict[str, object]:
     return {row["Partner ID"]: row["Assigned to"] for row in table(path, "Roster")}
 
 
-def test_seed_assignment_follows_rank_manager_then_most_hours_left(seed: Path) -> None:
+def test_seed_assignment_serves_the_most_partners_best_tiers_first(seed: Path) -> None:
     rescore_file(seed, run_by="test")
     got = assigned(seed)
     expected = {
         **{f"P{i:03d}": "Ben" for i in (1, 2, 3, 4, 5)},
-        **{f"P{i:03d}": "Dev" for i in (6, 7, 8, 9, 10, 13, 16)},
-        **{f"P{i:03d}": "Ana" for i in (11, 12, 14, 17)},
-        **{f"P{i:03d}": "Cleo" for i in (15, 18)},
-        **{f"P{i:03d}": "Dev" for i in range(19, 28)},
-        **{f"P{i:03d}": "Unassigned" for i in range(28, 59)},
+        **{f"P{i:03d}": "Ana" for i in (6, 7, 8, 9, 11, 12)},
+        **{f"P{i:03d}": "Cleo" for i in (13, 14, 15, 16)},
+        **{f"P{i:03d}": "Dev" for i in (10, 17, 18)},
+        **{f"P{i:03d}": "Dev" for i in range(19, 40)},
+        **{f"P{i:03d}": "Unassigned" for i in range(40, 59)},
         **{f"P{i:03d}": None for i in range(59, 141)},
     }
     assert got == expected
@@ -88,33 +84,125 @@ def test_seed_assignment_follows_rank_manager_then_most_hours_left(seed: Path) -
 def test_seed_capacity_sheet_by_hand(seed: Path) -> None:
     outcome = rescore_file(seed, run_by="test")
     rows = [tuple(r) for r in openpyxl.load_workbook(seed)["Capacity"].iter_rows(
-        min_row=1, max_row=11, max_col=6, values_only=True)]
-    assert rows[0] == CAPACITY_TIER_HEADERS
-    assert rows[1] == ("Tier 1", 18, 6, 108, 108, 1)
-    assert rows[2] == ("Tier 2", 40, 2, 80, 18, pytest.approx(0.225))
-    assert rows[3] == ("Tier 3", 82, 0, 0, 0, None)
-    assert rows[4] == ("Total", 140, None, 188, 126, pytest.approx(126 / 188))
-    assert rows[5] == (None,) * 6
-    assert rows[6] == CAPACITY_MEMBER_HEADERS
-    assert rows[7] == ("Ana", 40, "Tier 1", 4, 24, pytest.approx(0.6))
-    assert rows[8] == ("Ben", 30, "Tier 1", 5, 30, 1)
-    assert rows[9] == ("Cleo", 24, "Tier 1", 2, 12, pytest.approx(0.5))
-    assert rows[10] == ("Dev", 60, None, 16, 60, 1)
+        min_row=1, max_row=11, max_col=8, values_only=True)]
+    assert rows[0] == CAPACITY_TIER_HEADERS == (
+        "Tier", "Partners", "Hours per partner", "Hours per tier", "Group program by",
+        "Hours needed", "Hours allocated", "Coverage")
+    assert rows[1] == ("Tier 1", 18, 6, 0, None, 108, 108, 1)
+    assert rows[2] == ("Tier 2", 40, 2, 0, None, 80, 42, pytest.approx(42 / 80))
+    assert rows[3] == ("Tier 3", 82, 0, 0, None, 0, 0, None)
+    assert rows[4] == ("Total", 140, None, None, None, 188, 150, pytest.approx(150 / 188))
+    assert rows[5] == (None,) * 8
+    assert rows[6][:6] == CAPACITY_MEMBER_HEADERS == (
+        "Member", "Hours available", "Focus tiers", "Partners assigned", "Hours assigned", "Load")
+    assert rows[7][:6] == ("Ana", 40, "Tier 1", 6, 36, pytest.approx(0.9))
+    assert rows[8][:6] == ("Ben", 30, "Tier 1", 5, 30, 1)
+    assert rows[9][:6] == ("Cleo", 24, "Tier 1", 4, 24, 1)
+    assert rows[10][:6] == ("Dev", 60, None, 24, 60, 1)
 
     tier2, unused = outcome.guidance
-    assert tier2.startswith("Tier 2 is short: 40 partners × 2 h = 80 h needed, 18 h allocated "
-                            "(62 h short).")
-    assert "have 18 h for it (Dev 18 h of 60 h)" in tier2
-    assert "serves 9 of its 40 partners" in tier2
-    assert "plan at most 0.45 h per partner" in tier2
-    assert unused == ("Unused hours: 28 h a month (Ana 16 h, Cleo 12 h). "
-                      "Tier 2 cannot use them: Ana and Cleo may not serve it.")
+    assert tier2 == ("Tier 2 is short: 21 of its 40 partners are served, 19 Unassigned. "
+                     "The 19 Unassigned need 38 h a month (2 h each). "
+                     "With Tier 2 in Ana's Focus tiers, 2 more would be served. "
+                     "At 1.05 h per partner, all 40 would be served.")
+    assert unused == ("Unused hours: 4 h a month (Ana 4 h). "
+                      "Tier 2 cannot use them: Ana may not serve it.")
     sheet = openpyxl.load_workbook(seed)["Capacity"]
-    shown = [sheet.cell(r, 8).value for r in range(1, 20)]
+    shown = [sheet.cell(r, 10).value for r in range(1, 20)]
     assert shown[0] == "What the hours say"
     lines = shown[1:shown.index(None)]
     assert [line.startswith("• ") for line in lines].count(True) == 2, lines
     assert " ".join(line[2:].strip() for line in lines) == f"{tier2} {unused}"
+    assert max(len(line) for line in lines) <= 100
+
+
+def test_the_demo_story_the_old_rule_lost(tmp_path: Path) -> None:
+    """Tier 1: P01-P18 at 6 h; Tier 2: P19-P58 at 2 h. Maya 40, Jonas 40, Priya 36 serve Tier 1
+    only; Sam 24 serves any tier and manages P01-P04. The old rule gave Sam his four (24 h) and
+    left Tier 2 with nobody: 0 of 40, while the three Tier 1 people kept 32 h idle. Now the three
+    carry Tier 1 in whole partners (6 + 6 + 6 = 18) and Sam's 24 h serve 12 of Tier 2: one Tier 1
+    partner of his own would cost him 3 of Tier 2, so he keeps none. Maya and Jonas keep 4 h each,
+    2 partners of Tier 2 each were it in their Focus tiers."""
+    rows = [(f"P{i:02d}", f"Partner {i}", "Sam" if i <= 4 else None, *(5 - i // 20,) * 4)
+            for i in range(1, 71)]
+    path = build_workbook(
+        tmp_path / "story.xlsx", factors=FACTORS, roster_rows=rows[::-1],
+        tiers=[("Tier 1", 18, "a", 6), ("Tier 2", 40, "b", 2), ("Tier 3", None, "c", 0)],
+        team=[("Maya", 40, "Tier 1"), ("Jonas", 40, "Tier 1"), ("Priya", 36, "Tier 1"),
+              ("Sam", 24, None)])
+    outcome = rescore_file(path, run_by="test")
+    got = assigned(path)
+    tier1 = [got[f"P{i:02d}"] for i in range(1, 19)]
+    assert {m: tier1.count(m) for m in set(tier1)} == {"Maya": 6, "Jonas": 6, "Priya": 6}
+    assert [got[f"P{i:02d}"] for i in range(19, 31)] == ["Sam"] * 12
+    assert [got[f"P{i:02d}"] for i in range(31, 59)] == ["Unassigned"] * 28
+    assert [(r.tier, r.served) for r in outcome.results.capacity.tiers] == [
+        ("Tier 1", 18), ("Tier 2", 12), ("Tier 3", 0)]
+    tier2 = outcome.guidance[0]
+    assert tier2 == ("Tier 2 is short: 12 of its 40 partners are served, 28 Unassigned. "
+                     "The 28 Unassigned need 56 h a month (2 h each). "
+                     "With Tier 2 in Maya's Focus tiers, 2 more would be served. "
+                     "With Tier 2 in Jonas's Focus tiers, 2 more would be served. "
+                     "With Tier 2 in all their Focus tiers, 4 more would be served. "
+                     "At 0.6 h per partner, all 40 would be served.")  # Sam's 24 h / 40
+
+
+def test_group_program_is_carried_and_counted(tmp_path: Path) -> None:
+    """Tier 2 runs a monthly group session of 10 h plus 1 h a partner. Tier 1: P01, P02 at 6 h.
+    Ana (20 h, any tier) and Ben (12 h, Tier 2). Tier 1 takes 12 h of Ana's (Ben may not serve it),
+    leaving her 8 h: less than the program, so Ben carries it (10 h) and serves 2 partners; Ana
+    serves 8 more of Tier 2. Tier 2: 10 of 12 served."""
+    rows = [(f"P{i:02d}", f"Partner {i}", None, *(5 - i // 10,) * 4) for i in range(1, 15)]
+    path = build_workbook(
+        tmp_path / "program.xlsx", factors=FACTORS, roster_rows=rows, tiers_header=TIERS_HEADER,
+        tiers=[("Tier 1", 2, "a", 6, None), ("Tier 2", 12, "b", 1, 10), ("Tier 3", None, "c", 0, 0)],
+        team=[("Ana", 20, None), ("Ben", 12, "Tier 2")])
+    outcome = rescore_file(path, run_by="test")
+    cap = openpyxl.load_workbook(path)["Capacity"]
+    tiers = [tuple(r) for r in cap.iter_rows(min_row=2, max_row=5, max_col=8, values_only=True)]
+    assert tiers[0] == ("Tier 1", 2, 6, 0, None, 12, 12, 1)
+    assert tiers[1] == ("Tier 2", 12, 1, 10, "Ben", 22, 20, pytest.approx(20 / 22))
+    assert tiers[2] == ("Tier 3", 0, 0, 0, None, 0, 0, None)
+    assert tiers[3] == ("Total", 14, None, None, None, 34, 32, pytest.approx(32 / 34))
+    members = [tuple(r) for r in cap.iter_rows(min_row=8, max_row=9, max_col=6, values_only=True)]
+    assert members == [("Ana", 20, None, 10, 20, 1), ("Ben", 12, "Tier 2", 2, 12, 1)]
+    got = assigned(path)
+    assert [got[f"P{i:02d}"] for i in range(3, 15)].count("Unassigned") == 2
+    assert got["P13"] == got["P14"] == "Unassigned"  # the worst-ranked go without
+    assert not [w for w in outcome.warnings if w.code == Code.PROGRAM_UNCARRIED]
+
+
+def test_a_program_nobody_can_carry_is_a_warning_and_named(tmp_path: Path) -> None:
+    """Tier 2's program costs 30 h; Ana (20 h) is the only one serving Tier 2. Ben (40 h, Tier 1
+    only) has 28 h left after P01, P02: not enough either, were Tier 2 in his Focus tiers. Cleo
+    (35 h, Tier 3) could carry it were Tier 2 in hers. Tier 2's 3 partners at 1 h go to Ana."""
+    rows = [(f"P{i:02d}", f"Partner {i}", None, *(5 - i // 10,) * 4) for i in range(1, 8)]
+    path = build_workbook(
+        tmp_path / "uncarried.xlsx", factors=FACTORS, roster_rows=rows, tiers_header=TIERS_HEADER,
+        tiers=[("Tier 1", 2, "a", 6, None), ("Tier 2", 3, "b", 1, 30), ("Tier 3", None, "c", 0)],
+        team=[("Ana", 20, "Tier 2"), ("Ben", 40, "Tier 1"), ("Cleo", 35, "Tier 3")])
+    outcome = rescore_file(path, run_by="test")
+    warned = [w for w in outcome.warnings if w.code == Code.PROGRAM_UNCARRIED]
+    assert [w.where for w in warned] == ["Tiers!E3"]
+    program = outcome.guidance[0]
+    assert program == ("Tier 2's group program (30 h a month) has nobody to carry it. "
+                       "With Tier 2 in Cleo's Focus tiers, it would be carried.")
+    cap = openpyxl.load_workbook(path)["Capacity"]
+    assert [cap.cell(3, col).value for col in (4, 5, 6, 7)] == [30, None, 33, 3]
+
+
+def test_hours_per_tier_must_be_a_number_at_least_zero(tmp_path: Path) -> None:
+    rows = [(f"P{i}", f"Partner {i}", None, 5, 4, 3, 2) for i in range(1, 8)]
+    path = build_workbook(
+        tmp_path / "bad.xlsx", factors=FACTORS, roster_rows=rows, tiers_header=TIERS_HEADER,
+        tiers=[("Tier 1", 2, "a", 6, -1), ("Tier 2", 3, "b", 2, "weekly"), ("Tier 3", None, "c", 0)])
+    before = digest(path)
+    with pytest.raises(InputErrors) as raised:
+        rescore_file(path, run_by="test")
+    assert digest(path) == before
+    assert [(p.code, p.where) for p in raised.value.problems] == [
+        (Code.OUT_OF_RANGE, "Tiers!E2"), (Code.NOT_A_NUMBER, "Tiers!E3")]
+    assert "group program" in raised.value.problems[0].message
 
 
 def test_capacity_figures_are_values_not_formulas(seed: Path) -> None:
@@ -128,7 +216,7 @@ def test_no_member_is_loaded_over_100_percent(seed: Path) -> None:
     rescore_file(seed, run_by="test")
     sheet = openpyxl.load_workbook(seed)["Capacity"]
     loads = {sheet.cell(r, 1).value: sheet.cell(r, 6).value for r in range(8, 12)}
-    assert loads == {"Ana": pytest.approx(0.6), "Ben": 1, "Cleo": pytest.approx(0.5), "Dev": 1}
+    assert loads == {"Ana": pytest.approx(0.9), "Ben": 1, "Cleo": 1, "Dev": 1}
     assert max(loads.values()) <= 1
 
 
@@ -160,22 +248,22 @@ def test_two_charts_after_two_rescores_anchored_where_planned(seed: Path) -> Non
     parts, drawing = _capacity_drawing(seed)
     assert drawing.endswith("<!--2-->")  # the Capacity drawing refers to exactly two charts
     assert drawing.count("<c:chartSpace") + drawing.count("<chartSpace") == 2
-    # The charts start one blank row below the guidance in column H, 15 rows tall and one (wide)
+    # The charts start one blank row below the guidance in column J, 15 rows tall and one (wide)
     # column across, the second 16 rows below the first.
     sheet = openpyxl.load_workbook(seed)["Capacity"]
-    guidance_rows = next(r for r in range(1, 50) if sheet.cell(r, 8).value is None) - 1
+    guidance_rows = next(r for r in range(1, 50) if sheet.cell(r, 10).value is None) - 1
     top = guidance_rows + 1  # 0-based row of the first chart's top
     anchors = re.findall(r"<(?:xdr:)?from><(?:xdr:)?col>(\d+)</(?:xdr:)?col>.*?"
                          r"<(?:xdr:)?row>(\d+)</(?:xdr:)?row>.*?<(?:xdr:)?to>"
                          r"<(?:xdr:)?col>(\d+)</(?:xdr:)?col>.*?<(?:xdr:)?row>(\d+)<", drawing)
-    assert guidance_rows == 6, "header, Tier 2 in three sentences, unused hours in two"
-    assert anchors == [("7", str(top), "8", str(top + 15)), ("7", str(top + 16), "8", str(top + 31))]
+    assert guidance_rows == 7, "header, Tier 2 in four sentences, unused hours in two"
+    assert anchors == [("9", str(top), "10", str(top + 15)), ("9", str(top + 16), "10", str(top + 31))]
     assert "Hours needed and allocated by tier" in drawing
     assert "Load by member" in drawing
     # Needed and allocated per tier (not the Total row), titled by their headers; Load per member.
     assert re.findall(r"<(?:c:)?f>([^<]*)</", drawing) == [
-        "'Capacity'!D1", "'Capacity'!$A$2:$A$4", "'Capacity'!$D$2:$D$4",
-        "'Capacity'!E1", "'Capacity'!$A$2:$A$4", "'Capacity'!$E$2:$E$4",
+        "'Capacity'!F1", "'Capacity'!$A$2:$A$4", "'Capacity'!$F$2:$F$4",
+        "'Capacity'!G1", "'Capacity'!$A$2:$A$4", "'Capacity'!$G$2:$G$4",
         "'Capacity'!F7", "'Capacity'!$A$8:$A$11", "'Capacity'!$F$8:$F$11",
     ]
     # Every chart part in the file belongs to some drawing; none is a left-over duplicate.
@@ -183,40 +271,6 @@ def test_two_charts_after_two_rescores_anchored_where_planned(seed: Path) -> Non
         referenced = "".join(z.read(n).decode() for n in z.namelist()
                              if n.startswith("xl/drawings/_rels/"))
     assert all(p.split("/")[-1] in referenced for p in parts)
-
-
-def test_guidance_when_hours_are_whole_partners(tmp_path: Path) -> None:
-    """Equal scores, so P01..P12 rank in ID order: Tier 1 is P01-P05 (6 h), Tier 2 P06-P10 (2 h).
-    Ana 20 h (Tier 1 only) and Ben 10 h: P01 Ana (14 left), P02 Ana (8), P03 Ben (4), P04 Ana (2),
-    P05 nobody. 30 h would cover 30 h of need, but partners are served whole: 4 of 5. At 5 h a
-    partner Ana takes 4 and Ben 2, so all 5 fit. Ben's 4 h left take P06 and P07: at most
-    4 / 5 = 0.8 h would serve all five of Tier 2."""
-    rows = [(f"P{i:02d}", f"Partner {i}", None, 3, 3, 3, 3) for i in range(1, 13)]
-    path = build_workbook(
-        tmp_path / "small.xlsx", factors=FACTORS, roster_rows=rows,
-        tiers=[("Tier 1", 5, "a", 6), ("Tier 2", 5, "b", 2), ("Tier 3", None, "c", 0)],
-        team=[("Ana", 20, "Tier 1"), ("Ben", 10, None)])
-    outcome = rescore_file(path, run_by="test")
-    tier1, tier2, unused = outcome.guidance
-    assert tier1 == (
-        "Tier 1 is short: 5 partners × 6 h = 30 h needed, 24 h allocated (6 h short). The members "
-        "who may serve it have 30 h for it (Ana 20 h, Ben 10 h); as one member serves a partner "
-        "in full, that serves 4 of its 5 partners. To serve all 5, plan at most 5 h per partner.")
-    assert "(Ben 4 h of 10 h)" in tier2 and "serves 2 of its 5 partners" in tier2
-    assert "plan at most 0.8 h per partner" in tier2
-    assert unused == ("Unused hours: 2 h a month (Ana 2 h). Tier 1 cannot use them: Ana has "
-                      "less than one partner's 6 h left. Tier 2 cannot use them: Ana may not "
-                      "serve it.")
-
-
-def test_fitting_hours_counts_whole_partners() -> None:
-    # Three members with 7.5 h and four partners: 22.5 / 4 = 5.625 h would serve only three
-    # (one each); 3.75 h serves two each.
-    assert fitting_hours([7.5, 7.5, 7.5], 4) == 3.75
-    assert partners_served([7.5, 7.5, 7.5], 5.625) == 3
-    assert fitting_hours([20, 10], 5) == 5
-    assert fitting_hours([18], 40) == 0.45
-    assert fitting_hours([0, 0], 3) == 0
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -275,18 +329,35 @@ def test_summary_prints_team_load_and_guidance(seed: Path) -> None:
     print_summary(outcome, console, "seed.xlsx")
     text = console.export_text()
     assert "What the hours say" in text
-    assert "  • Tier 2 is short: 40 partners × 2 h = 80 h needed, 18 h allocated (62 h short)." \
-        in text
-    assert "  • Unused hours: 28 h a month (Ana 16 h, Cleo 12 h)." in text
+    assert "  • Tier 2 is short: 21 of its 40 partners are served, 19 Unassigned." in text
+    assert "  • Unused hours: 4 h a month (Ana 4 h)." in text
     dev = next(line for line in text.splitlines() if "Dev" in line and "│" in line)
-    assert [cell.strip() for cell in dev.split("│")[1:-1]] == ["Dev", "60", "16", "60", "100%"]
+    assert [cell.strip() for cell in dev.split("│")[1:-1]] == ["Dev", "60", "24", "60", "100%"]
 
 
 def test_guidance_when_every_partner_is_served(tmp_path: Path) -> None:
     # Default tiers: P1, P2 at 6 h and P3-P5 at 2 h = 18 h; Ana 20 h and Ben 10 h serve any tier.
-    # P1 Ana (14 left), P2 Ana (8), P3 Ben (10 > 8; 8 left), P4 Ana (8 = 8, Team order; 6),
-    # P5 Ben (6): 6 h each unused.
     path = build_workbook(tmp_path / "ok.xlsx", factors=FACTORS, roster_rows=ROWS)
     outcome = rescore_file(path, run_by="test")
-    assert outcome.guidance == ["Every partner in a tier with hours is served.",
-                                "Unused hours: 12 h a month (Ana 6 h, Ben 6 h)."]
+    assert outcome.guidance[0] == "Every partner in a tier with hours is served."
+    assert outcome.guidance[1].startswith("Unused hours: 12 h a month (")
+
+
+def test_last_quarters_member_keeps_the_partner_when_plans_tie(tmp_path: Path) -> None:
+    """Zed and Amy (6 h each) serve two partners of 3 h each, whatever the split. In 2026-Q3, Team
+    order gives Zed P1 and P2. In 2026-Q4 the Team lists Amy first: Team order alone would hand
+    her P1 and P2, but the archive says Zed served them, so he keeps them."""
+    rows = [(f"P{i}", f"Partner {i}", None, *(6 - i,) * 4) for i in range(1, 5)]
+    tiers = [("T1", None, "Weekly", 3)]
+    path = build_workbook(tmp_path / "q.xlsx", factors=FACTORS, roster_rows=rows, tiers=tiers,
+                          team=[("Zed", 6, None), ("Amy", 6, None)],
+                          settings={"Quarter": "2026-Q3", "Tier method": "count"})
+    rescore_file(path, run_by="test")
+    assert assigned(path) == {"P1": "Zed", "P2": "Zed", "P3": "Amy", "P4": "Amy"}
+    book = openpyxl.load_workbook(path)
+    book["Settings"]["B2"] = "2026-Q4"
+    book["Team"]["A2"], book["Team"]["A3"] = "Amy", "Zed"
+    book.save(path)
+    outcome = rescore_file(path, run_by="test")
+    assert outcome.archived == "Archive 2026-Q3"
+    assert assigned(path) == {"P1": "Zed", "P2": "Zed", "P3": "Amy", "P4": "Amy"}

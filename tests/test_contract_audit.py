@@ -518,9 +518,9 @@ def test_capacity_tables_assignment_and_positions(tmp_path: Path) -> None:
     """Tier 1 costs 10 h, Tier 2 4 h, Tier 3 none. Team: Ana 25 (any), Ben 12 (Tier 2 only),
     Cy 0. Ranks 1..6 = P1..P6 (descending scores). P2's manager is Ben but Ben cannot serve Tier 1.
 
-    P1 (T1): Ana 25 -> Ana 15.  P2 (T1, manager Ben not eligible) -> Ana 5.
-    P3 (T1): nobody has 10 -> Unassigned.  P4 (T2, manager Ana, 5 >= 4) -> Ana 1.
-    P5 (T2): Ben 12 -> Ben 8.  P6 (T3): blank."""
+    Tier 1 first: only Ana serves it, 25 h hold two partners at 10 h: P1 and P2 (the best-ranked);
+    P3 Unassigned. Tier 2: Ana's 5 h left hold one at 4 h, Ben's 12 h three: both served. P4's
+    manager is Ana, so Ana keeps P4 and Ben serves P5. P6 (Tier 3): blank."""
     scores = {f"P{i}": (6 - i,) * 4 for i in range(1, 7)}
     managers = {"P2": "ben", "P4": " Ana"}
     path = make(tmp_path / "capacity.xlsx", {
@@ -538,38 +538,46 @@ def test_capacity_tables_assignment_and_positions(tmp_path: Path) -> None:
     assert {p: recs[p]["Assigned to"] for p in scores} == {
         "P1": "Ana", "P2": "Ana", "P3": "Unassigned", "P4": "Ana", "P5": "Ben", "P6": None}
     cap = grid(path, "Capacity")
-    table = [list(r[:6]) for r in cap]
-    assert table[0] == ["Tier", "Partners", "Hours per partner", "Hours needed",
-                        "Hours allocated", "Coverage"]
-    assert table[1][:5] == ["Tier 1", 3, 10, 30, 20]
-    assert table[1][5] == pytest.approx(20 / 30)
-    assert table[2] == ["Tier 2", 2, 4, 8, 8, 1]
-    assert table[3][:5] == ["Tier 3", 1, 0, 0, 0] and table[3][5] is None  # nothing needed
+    table = [list(r[:8]) for r in cap]
+    assert table[0] == ["Tier", "Partners", "Hours per partner", "Hours per tier",
+                        "Group program by", "Hours needed", "Hours allocated", "Coverage"]
+    assert table[1][:7] == ["Tier 1", 3, 10, 0, None, 30, 20]
+    assert table[1][7] == pytest.approx(20 / 30)
+    assert table[2] == ["Tier 2", 2, 4, 0, None, 8, 8, 1]
+    assert table[3][:7] == ["Tier 3", 1, 0, 0, None, 0, 0] and table[3][7] is None  # none needed
     assert table[4][0] == "Total" and table[4][1] == 6
-    assert table[4][3:5] == [38, 28] and table[4][5] == pytest.approx(28 / 38)
+    assert table[4][5:7] == [38, 28] and table[4][7] == pytest.approx(28 / 38)
     assert all(v is None for v in table[5])  # one blank row
-    assert table[6] == ["Member", "Hours available", "Focus tiers", "Partners assigned",
-                        "Hours assigned", "Load"]
+    assert table[6][:6] == ["Member", "Hours available", "Focus tiers", "Partners assigned",
+                            "Hours assigned", "Load"]
     assert table[7][:5] == ["Ana", 25, None, 3, 24] and table[7][5] == pytest.approx(24 / 25)
     assert table[8][:5] == ["Ben", 12, "Tier 2", 1, 4] and table[8][5] == pytest.approx(4 / 12)
     assert table[9][:5] == ["Cy", 0, None, 0, 0]
 
 
-def test_most_hours_left_with_team_order_on_ties(tmp_path: Path) -> None:
+def test_ties_between_plans_go_the_same_way_whatever_the_row_order(tmp_path: Path) -> None:
+    """T1 costs 3 h: Zed 6, Amy 6 and Bo 4 serve all four partners (2 + 1 + 1 and other splits
+    do too). Whichever the implementation picks, it picks it for the same inputs in any row order,
+    and nobody is given more than their hours."""
     scores = {f"P{i}": (6 - i,) * 4 for i in range(1, 5)}
-    path = make(tmp_path / "ties.xlsx", {
-        "Settings": settings(quarter="2026-Q4", tier_method="count", scale_min=0, scale_max=5),
-        "Factors": FOUR,
-        "Tiers": [TIER_HEADER, ["T1", None, "Weekly", 3]],
-        "Team": [["Member", "Hours per month"], ["Zed", 6], ["Amy", 6], ["Bo", 4]],
-        "Roster": [["Partner ID", *[f[0] for f in FOUR[1:]]],
-                   *[[p, *s] for p, s in scores.items()]],
-    })
-    rescore(path)
-    recs = records(path)
-    # P1: Zed/Amy tie at 6 -> Zed (3 left). P2: Amy 6. P3: Bo 4 vs Zed 3 vs Amy 3 -> Bo.
-    # P4: Zed 3, Amy 3 (tie, Team order) -> Zed.
-    assert [recs[p]["Assigned to"] for p in scores] == ["Zed", "Amy", "Bo", "Zed"]
+
+    def book(name: str, order: list[str]) -> dict[str, Any]:
+        path = make(tmp_path / name, {
+            "Settings": settings(quarter="2026-Q4", tier_method="count", scale_min=0, scale_max=5),
+            "Factors": FOUR,
+            "Tiers": [TIER_HEADER, ["T1", None, "Weekly", 3]],
+            "Team": [["Member", "Hours per month"], ["Zed", 6], ["Amy", 6], ["Bo", 4]],
+            "Roster": [["Partner ID", *[f[0] for f in FOUR[1:]]], *[[p, *scores[p]] for p in order]],
+        })
+        rescore(path)
+        return {p: r["Assigned to"] for p, r in records(path).items()}
+
+    first = book("ties.xlsx", list(scores))
+    assert book("reversed.xlsx", list(scores)[::-1]) == first
+    assert book("shuffled.xlsx", ["P3", "P1", "P4", "P2"]) == first
+    given = [first[p] for p in scores]
+    assert "Unassigned" not in given
+    assert given.count("Zed") <= 2 and given.count("Amy") <= 2 and given.count("Bo") <= 1
 
 
 # --- Quarters: archive, Compare, Log --------------------------------------------------------------

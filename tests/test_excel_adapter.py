@@ -164,7 +164,7 @@ def test_charts_are_replaced_not_duplicated(tmp_path: Path) -> None:
     assert sorted(c.name for c in capacity) == ["Hours by tier", "Member load"]
     hours = next(c for c in capacity if c.name == "Hours by tier")
     assert hours.chart_type == "column_clustered"
-    assert hours._source == ("$D$1:$D$4,$E$1:$E$4", "columns")
+    assert hours._source == ("$F$1:$F$4,$G$1:$G$4", "columns")  # Hours needed, Hours allocated
     assert hours._x_values == "$A$2:$A$4"
     assert hours.value_axis.title == "Hours a month"
     assert [c.name for c in book._chart_list("Compare")] == ["Tier sizes"]

@@ -82,11 +82,14 @@ def test_count_method_on_a_messy_roster(tmp_path: Path) -> None:
         pid: SERVICE[t] for pid, t in expected_tier.items()}
     assert {r["Movement"] for r in rows.values()} == {"new"}
     assert {r["Previous tier"] for r in rows.values()} == {None}
-    # Capacity (Ana 20 h, Ben 10 h; Tier 1 costs 6 h, Tier 2 2 h), best rank first:
-    # P5 → Ana (most left, 14), P3 → Ana (14 > 10, 8 left), P1 → Ana (her own manager, 6 left),
-    # P6 → Ben (10 > 6, 8 left), P2 → Ben (8 > 6), P4 is in a tier without hours.
-    assert {pid: r["Assigned to"] for pid, r in rows.items()} == {
-        "P5": "Ana", "P3": "Ana", "P1": "Ana", "P6": "Ben", "P2": "Ben", "P4": None}
+    # Capacity (Ana 20 h, Ben 10 h, any tier; Tier 1 costs 6 h, Tier 2 2 h): 2 × 6 + 3 × 2 = 18 h
+    # serve everyone; P1 goes to Ana, its Partner manager; P4 is in a tier without hours.
+    assigned = {pid: r["Assigned to"] for pid, r in rows.items()}
+    assert assigned["P1"] == "Ana" and assigned["P4"] is None
+    assert {assigned[p] for p in ("P5", "P3", "P6", "P2")} <= {"Ana", "Ben"}
+    hours = {"P5": 6, "P3": 6, "P1": 2, "P6": 2, "P2": 2}
+    assert sum(h for p, h in hours.items() if assigned[p] == "Ana") <= 20
+    assert sum(h for p, h in hours.items() if assigned[p] == "Ben") <= 10
 
     after = all_cells(path)
     # every input cell as it was: other sheets cell for cell, the Roster's input columns A..I

@@ -124,6 +124,21 @@ def test_float_noise_does_not_decide_a_tie() -> None:
     assert ranks_of(rows, [0.35, 0.30, 0.20, 0.15], ["A", "B"]) == [2, 1]
 
 
+def test_scores_equal_to_9_decimals_tie_even_where_numpy_rounding_differs() -> None:
+    # 56.1663717895 is stored a hair below the half, so rounded to 9 decimals it is 56.166371789,
+    # equal to B's score: a tie, broken by the heavier factor (A's 1 < B's 5). numpy's round
+    # (scale by 1e9, round half to even) makes it 56.16637179 and would rank A first by Score.
+    a, b = 56.1663717895, 56.166371789
+    assert round(a, 9) == round(b, 9) and float(np.round(a, 9)) != float(np.round(b, 9))
+    ranks = scoring.rank(np.array([a, b]), np.array([[1.0, 5.0], [5.0, 1.0]]), [2, 1], ["A", "B"])
+    assert ranks.tolist() == [2, 1]
+    # a thousandth of the ninth decimal apart is still a tie; a whole ninth decimal is not
+    assert scoring.rank(np.array([50.0, 50.000000000001]), np.array([[5.0], [1.0]]), [1],
+                        ["A", "B"]).tolist() == [1, 2]
+    assert scoring.rank(np.array([50.0, 50.000000001]), np.array([[5.0], [1.0]]), [1],
+                        ["A", "B"]).tolist() == [2, 1]
+
+
 def test_ranks_are_unique_and_blank_for_unscored() -> None:
     rows = [[NAN, 3], [3, 3], [3, 3], [5, NAN], [1, 1]]
     assert ranks_of(rows, [1, 1], ["p1", "p2", "p3", "p4", "p5"], missing="exclude") == [0, 1, 2, 0, 3]

@@ -75,7 +75,8 @@ def test_sheet_names_and_order(book: openpyxl.Workbook) -> None:
 def test_headers(book: openpyxl.Workbook) -> None:
     assert _header(book[c.SETTINGS])[:2] == [c.SETTING_HEADER, c.VALUE_HEADER]
     assert _header(book[c.FACTORS]) == [c.FACTOR, c.WEIGHT, c.DESCRIPTION, c.SCORING_GUIDE]
-    assert _header(book[c.TIERS]) == [c.TIER, c.SIZE, c.SERVICE_LEVEL, c.HOURS_PER_PARTNER]
+    assert _header(book[c.TIERS]) == [c.TIER, c.SIZE, c.SERVICE_LEVEL, c.HOURS_PER_PARTNER,
+                                      c.HOURS_PER_TIER]
     assert _header(book[c.TEAM]) == [c.MEMBER, c.HOURS_PER_MONTH, c.FOCUS_TIERS]
     assert _header(book[c.ROSTER]) == [*_roster_inputs(DEFAULT_CONTENT), *c.OUTPUT_COLUMNS]
 

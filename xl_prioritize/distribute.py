@@ -189,7 +189,8 @@ def _content(inputs: Inputs, texts: dict[str, tuple[str, str]]) -> WorkbookConte
     tiers = tuple(TierSpec(t.name,
                            None if t.size is None else _number(
                                percent_share(t.size) if s.tier_method == "percent" else t.size),
-                           t.service_level, _number(t.hours))
+                           t.service_level, _number(t.hours),
+                           _number(t.hours_per_tier) if t.hours_per_tier else None)
                   for t in inputs.tiers)
     team = tuple(MemberSpec(m.name, _number(m.hours), ", ".join(m.focus_tiers))
                  for m in inputs.team)

@@ -23,6 +23,8 @@ class Settings:
     tier_buffer: float = 0.0
     tier_within: str | None = None
     """The Roster header named by `Tier within`, as the Roster spells it."""
+    outcome: str | None = None
+    """The Roster header named by `Outcome`, as the Roster spells it; a re-score never reads it."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class Tier:
     size: float | None
     service_level: str
     hours: float
+    """Hours one partner of the tier costs a month."""
+    hours_per_tier: float = 0.0
+    """Hours the tier's group program costs a month, whatever its size (0: no program)."""
+    where: str = ""
+    """The tier's Hours per tier cell (`Tiers!E3`), for messages."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ class ArchivedQuarter:
     tiers: list[str | None]
     id_values: list[object] = field(default_factory=list)
     """Each Partner ID as the archive's cell holds it; `partner_ids` are its text."""
+    assigned_to: list[str | None] = field(default_factory=list)
+    """Each partner's Assigned to that quarter (empty when the archive has no such column)."""
 
     def by_id(self) -> dict[str, int]:
         return {pid: i for i, pid in enumerate(self.partner_ids)}
@@ -114,7 +123,18 @@ class CapacityRow:
     partners: int
     hours_per_partner: float
     hours_needed: float
+    """Partners × hours per partner, plus the hours per tier when the tier has partners."""
     hours_allocated: float
+    """Hours of the served partners, plus the group program's when it is carried."""
+    hours_per_tier: float = 0.0
+    program_by: str | None = None
+    """The member carrying the tier's group program; None when it has none or nobody can."""
+    served: int = 0
+    """Partners served (0 for a tier whose partners cost no hours)."""
+
+    @property
+    def has_program(self) -> bool:
+        return self.hours_per_tier > 0 and self.partners > 0
 
     @property
     def coverage(self) -> float | None:
@@ -126,6 +146,9 @@ class MemberLoad:
     member: Member
     partners: int
     hours: float
+    """Hours assigned, group programs included."""
+    programs: tuple[str, ...] = ()
+    """Tiers whose group program this member carries."""
 
     @property
     def load(self) -> float | None:
@@ -138,6 +161,8 @@ class CapacityPlan:
     tiers: list[CapacityRow]
     members: list[MemberLoad]
     guidance: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    """A group program nobody can carry."""
 
 
 @dataclass

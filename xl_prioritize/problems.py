@@ -45,6 +45,8 @@ class Code(StrEnum):
     OVERRIDE = "override"
     ARCHIVE_EXISTS = "archive-exists"
     HOURS_SHORT = "hours-short"
+    PROGRAM_UNCARRIED = "program-uncarried"
+    OUTCOME_NOT_IN_ROSTER = "outcome-not-in-roster"
     NO_PARTNERS = "no-partners"
     # collecting partner managers' returns
     CONFLICT = "conflicting-returns"

@@ -127,7 +127,7 @@ def rescore_file(
     WorkbookBusy when Excel has the file open."""
     from .adapters.files import refuse_if_open  # not on the Excel button's import path
     from .adapters.package import PackageWorkbook
-    from .ooxml.identify import identify
+    from .ooxml.identify import identify  # lxml: not on the button's path either
 
     path = Path(path)
     refuse_if_open(path)

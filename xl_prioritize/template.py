@@ -47,6 +47,7 @@ class TierSpec:
     size: float | None
     service_level: str
     hours: float
+    hours_per_tier: float | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,8 @@ SETTING_NOTES: dict[str, str] = {
     c.TIER_WITHIN: "Blank: tiers are cut over the whole roster. A Roster column header (e.g. "
                    "Segment): count and percent tiers are cut within each group, so like is "
                    "compared with like.",
+    c.OUTCOME: "Optional: a Roster column header (e.g. Sourced pipeline) holding each partner's "
+               "result for the quarter. Read only by the model checks, never by a re-score.",
 }
 
 LIST_ROWS_FACTORS = 10
@@ -435,6 +438,7 @@ def _write_settings(ws: Worksheet, st: Styles, content: WorkbookContent) -> None
         c.MISSING_SCORES: content.missing_scores,
         c.TIER_BUFFER: content.tier_buffer,
         c.TIER_WITHIN: content.tier_within,
+        c.OUTCOME: None,
     }
     formats = {c.QUARTER: st.input("@"), c.TIER_BUFFER: st.input("0.0")}
     for name in c.KNOWN_SETTINGS:
@@ -538,6 +542,9 @@ def _write_tiers(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
     _header(ws, 3, c.HOURS_PER_PARTNER, st.in_header,
             "Team hours one partner of this tier costs per month, 0 or more. Hours go to the "
             "top tiers first.", 14)
+    _header(ws, 4, c.HOURS_PER_TIER, st.in_header,
+            "Optional: team hours the tier's group program costs per month whatever its size, "
+            "e.g. a monthly group session for all its partners. Blank: none.", 14)
     ws.set_row(0, 32)
     rows = max(LIST_ROWS_TIERS, len(content.tiers) + 3)
     size_fmt = st.input(_size_format(content.tier_method), align="center")
@@ -548,11 +555,15 @@ def _write_tiers(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
         _cell(ws, r, 1, t.size if t else None, size_fmt)
         _cell(ws, r, 2, t.service_level if t else None, st.input(wrap=True))
         _cell(ws, r, 3, t.hours if t else None, st.input("0.0", align="center"))
+        _cell(ws, r, 4, t.hours_per_tier if t else None, st.input("0.0", align="center"))
     _number_dv(ws, 1, 1, rows, criteria=">=", value=0, title=c.SIZE,
                message=size_note + " Blank on the last tier: the rest.",
                error="Size must be a number, 0 or more.")
     _number_dv(ws, 1, 3, rows, criteria=">=", value=0, title="Hours per partner",
                message="Team hours per partner per month, 0 or more.",
+               error="Hours must be a number, 0 or more.")
+    _number_dv(ws, 1, 4, rows, criteria=">=", value=0, title="Hours per tier",
+               message="Team hours for the tier's group program per month, 0 or more; blank: none.",
                error="Hours must be a number, 0 or more.")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Inputs, Results
+from ..model import ArchivedQuarter, Inputs, Results
 from ..problems import Code, Problem
 from . import capacity, history, scoring, tiers
 
@@ -42,7 +42,9 @@ def compute(inputs: Inputs) -> Results:
 
     service = {t.name: t.service_level for t in inputs.tiers}
     previous, moves = history.movements(roster.ids, final, latest, tier_names)
-    plan = capacity.plan_capacity(final, rank, roster.managers, inputs.tiers, inputs.team)
+    plan = capacity.plan_capacity(final, rank, roster.managers, inputs.tiers, inputs.team,
+                                  previous_assigned(roster.ids, latest))
+    warnings += plan.warnings
     compare = history.compare_table(
         roster.ids, roster.names, score, final, moves, latest, tier_names
     )
@@ -58,6 +60,14 @@ def compute(inputs: Inputs) -> Results:
         compare=compare,
         warnings=warnings,
     )
+
+
+def previous_assigned(ids: list[str], latest: ArchivedQuarter | None) -> list[str | None] | None:
+    """Each partner's Assigned to in the latest archive, when the archive has that column."""
+    if latest is None or not latest.assigned_to:
+        return None
+    before = dict(zip(latest.partner_ids, latest.assigned_to, strict=True))
+    return [before.get(pid) for pid in ids]
 
 
 def _known_index(previous: str | None, tier_names: list[str]) -> int | None:

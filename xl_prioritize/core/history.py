@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import ArchivedQuarter
-from ..workbook.contract import UNSCORED, normalize_header
+from .names import UNSCORED, normalize_header
 
 CHANGE_DECIMALS = 9
 

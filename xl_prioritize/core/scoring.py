@@ -31,6 +31,13 @@ def score(
     return result
 
 
+def tie_keys(scores: np.ndarray) -> np.ndarray:
+    """Scores rounded to TIE_DECIMALS as decimals are rounded (Python's `round`, exact on the
+    stored binary value); numpy's `round` scales by 10⁹ first and can land the other side of a
+    half, so two scores the contract calls tied could compare unequal."""
+    return np.array([round(float(s), TIE_DECIMALS) for s in scores], dtype=float)
+
+
 def tie_break_order(weights: Sequence[float]) -> list[int]:
     """Factor indexes in tie-break order: largest weight first, equal weights in Factors order."""
     return sorted(range(len(weights)), key=lambda i: (-weights[i], i))
@@ -52,7 +59,7 @@ def rank(
     keys: list[np.ndarray] = [ids]
     for factor in reversed(tie_break_order(weights)):
         keys.append(-matrix[scored, factor])
-    keys.append(-np.round(scores[scored], TIE_DECIMALS))
+    keys.append(-tie_keys(scores[scored]))
     order = np.lexsort(keys)
     ranks[scored[order]] = np.arange(1, scored.size + 1)
     return ranks

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..model import Tier
-from ..workbook.contract import UNSCORED
+from .names import UNSCORED
 
 EPSILON = 1e-9
 

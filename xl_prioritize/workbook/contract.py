@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
+# The core's words, re-exported: the workbook side takes every name from here.
+from ..core.names import UNASSIGNED as UNASSIGNED
+from ..core.names import UNSCORED as UNSCORED
+from ..core.names import normalize_header as normalize_header
 from .columns import get_column_letter
 
 SETTINGS = "Settings"
@@ -36,7 +39,9 @@ TIER_METHOD = "Tier method"
 MISSING_SCORES = "Missing scores"
 TIER_BUFFER = "Tier buffer"
 TIER_WITHIN = "Tier within"
-KNOWN_SETTINGS = (QUARTER, SCALE_MIN, SCALE_MAX, TIER_METHOD, MISSING_SCORES, TIER_BUFFER, TIER_WITHIN)
+OUTCOME = "Outcome"
+KNOWN_SETTINGS = (QUARTER, SCALE_MIN, SCALE_MAX, TIER_METHOD, MISSING_SCORES, TIER_BUFFER, TIER_WITHIN,
+                  OUTCOME)
 
 TIER_METHODS = ("count", "percent", "threshold")
 MISSING_POLICIES = ("error", "lowest", "exclude")
@@ -57,6 +62,7 @@ TIER = "Tier"
 SIZE = "Size"
 SERVICE_LEVEL = "Service level"
 HOURS_PER_PARTNER = "Hours per partner per month"
+HOURS_PER_TIER = "Hours per tier per month"
 
 # Team
 MEMBER = "Member"
@@ -80,13 +86,12 @@ MOVEMENT = "Movement"
 ASSIGNED_TO = "Assigned to"
 OUTPUT_COLUMNS = (SCORE, RANK, TIER_OUT, SERVICE_LEVEL, PREVIOUS_TIER, MOVEMENT, ASSIGNED_TO)
 
-UNSCORED = "Unscored"
-UNASSIGNED = "Unassigned"
 MOVEMENTS = ("up", "down", "same", "new", "left")
 
 # Capacity
 CAPACITY_TIER_HEADERS = (
-    "Tier", "Partners", "Hours per partner", "Hours needed", "Hours allocated", "Coverage",
+    "Tier", "Partners", "Hours per partner", "Hours per tier", "Group program by", "Hours needed",
+    "Hours allocated", "Coverage",
 )
 CAPACITY_MEMBER_HEADERS = (
     "Member", "Hours available", "Focus tiers", "Partners assigned", "Hours assigned", "Load",
@@ -111,14 +116,6 @@ NAME_WEIGHTS = "Weights"
 WEIGHT_NAME_PREFIX = "Weight_"
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
-
-
-@lru_cache(maxsize=4096)
-def normalize_header(text: object) -> str:
-    """How headers and keys are compared: case-folded, outer spaces dropped, inner runs folded."""
-    if text is None:
-        return ""
-    return " ".join(str(text).split()).casefold()
 
 
 def find_columns(header_row: Sequence[object], names: Iterable[str]) -> dict[str, int]:

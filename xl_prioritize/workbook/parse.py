@@ -235,12 +235,25 @@ def parse_settings(
         else:
             within = str(match).strip()
 
+    outcome: str | None = None
+    if not is_blank(raw(c.OUTCOME)):
+        wanted = c.normalize_header(raw(c.OUTCOME))
+        match = next((h for h in roster_header if c.normalize_header(h) == wanted), None)
+        if match is None:
+            headers = ", ".join(str(h) for h in roster_header if not is_blank(h))
+            out.warn(Code.OUTCOME_NOT_IN_ROSTER, where(c.OUTCOME),
+                     f"{describe(raw(c.OUTCOME))} is no Roster column, so the model checks have no "
+                     f"outcome to read (a re-score does not use it); expected blank or one of the "
+                     f"Roster headers: {headers}")
+        else:
+            outcome = str(match).strip()
+
     if not ok or None in (low, high, buffer, method, missing) or quarter is None:
         return None, rows, numeric
     return Settings(
         quarter=quarter, scale_min=float(low), scale_max=float(high),  # type: ignore[arg-type]
         tier_method=method, missing_scores=missing,  # type: ignore[arg-type]
-        tier_buffer=float(buffer), tier_within=within,  # type: ignore[arg-type]
+        tier_buffer=float(buffer), tier_within=within, outcome=outcome,  # type: ignore[arg-type]
     ), rows, numeric
 
 
@@ -358,13 +371,15 @@ def parse_factors(
 
 def parse_tiers(grid: Grid, method: str | None, out: Collector) -> list[Tier]:
     sheet = c.TIERS
-    cols = header_columns(grid, sheet, (c.TIER, c.SIZE, c.SERVICE_LEVEL, c.HOURS_PER_PARTNER), (),
-                          out)
+    cols = header_columns(grid, sheet, (c.TIER, c.SIZE, c.SERVICE_LEVEL, c.HOURS_PER_PARTNER),
+                          (c.HOURS_PER_TIER,), out)
     if cols is None:
         return []
     key, size_col = cols[c.TIER], cols[c.SIZE]
     service_col, hours_col = cols[c.SERVICE_LEVEL], cols[c.HOURS_PER_PARTNER]
-    rows = keyed_rows(grid, sheet, key, [key, size_col, service_col, hours_col], c.TIER, out)
+    program_col = cols.get(c.HOURS_PER_TIER)
+    checked = [key, size_col, service_col, hours_col, *([program_col] if program_col is not None else [])]
+    rows = keyed_rows(grid, sheet, key, checked, c.TIER, out)
     accepted = {
         "count": "a whole number of partners ≥ 0",
         "percent": "a share ≥ 0, e.g. 15% (0.15) or 15",
@@ -394,13 +409,17 @@ def parse_tiers(grid: Grid, method: str | None, out: Collector) -> list[Tier]:
         hours = 0.0 if is_blank(hours_raw) else number_in(
             hours_raw, c.cell_ref(sheet, row, hours_col + 1), out, low=0.0,
             accepted="hours ≥ 0, e.g. 6")
+        program, program_where = 0.0, c.cell_ref(sheet, row, (program_col or hours_col) + 1)
+        if program_col is not None and not is_blank(cell(grid, i, program_col)):
+            program = number_in(cell(grid, i, program_col), program_where, out, low=0.0,
+                                accepted="hours ≥ 0 for the tier's group program, e.g. 8 (blank = 0)")
         service = as_text(cell(grid, i, service_col)) or ""
         if not service and name:
             out.warn(Code.NO_SERVICE_LEVEL, c.cell_ref(sheet, row, service_col + 1),
                      f"tier {name!r} names no service level; a tier without its own service "
                      "is just a label")
-        if name is not None and hours is not None:
-            tiers.append(Tier(name, size, service, hours))
+        if name is not None and hours is not None and program is not None:
+            tiers.append(Tier(name, size, service, hours, program, program_where))
             size_cells.append(size_where)
             service_cells.append(c.cell_ref(sheet, row, service_col + 1))
     if not rows:
@@ -409,9 +428,9 @@ def parse_tiers(grid: Grid, method: str | None, out: Collector) -> list[Tier]:
     if len(out.errors) > errors_before or not tiers:
         return tiers
     check_tier_sizes(tiers, size_cells, method, out)
-    pairs: dict[tuple[str, float], str] = {}
+    pairs: dict[tuple[str, float, float], str] = {}
     for tier, service_cell in zip(tiers, service_cells, strict=True):
-        pair = (c.normalize_header(tier.service_level), tier.hours)
+        pair = (c.normalize_header(tier.service_level), tier.hours, tier.hours_per_tier)
         if pair in pairs:
             out.warn(Code.UNDIFFERENTIATED_TIERS, service_cell,
                      f"tiers {pairs[pair]!r} and {tier.name!r} have the same service level and "
@@ -505,9 +524,14 @@ def parse_team(grid: Grid | None, tiers: list[Tier], out: Collector) -> list[Mem
         return team
     focus_cells = hours_cells if focus_col is None else column_cells(focus_col)
     for tier in tiers:
-        if tier.hours > 0 and not any(m.serves(tier.name) and m.hours > 0 for m in team):
+        if (tier.hours > 0 or tier.hours_per_tier > 0) and not any(
+                m.serves(tier.name) and m.hours > 0 for m in team):
+            costs = " and ".join(part for part in (
+                f"{tier.hours:g} h a partner" if tier.hours > 0 else "",
+                f"{tier.hours_per_tier:g} h for its group program" if tier.hours_per_tier > 0 else "",
+            ) if part)
             out.warn(Code.TIER_WITHOUT_MEMBER, focus_cells,
-                     f"tier {tier.name!r} costs {tier.hours:g} h a partner but no member with "
+                     f"tier {tier.name!r} costs {costs} but no member with "
                      "hours may serve it: its partners will be Unassigned; expected its name in "
                      "the Focus tiers of a member with hours, or a blank Focus tiers (any tier)")
     return team
@@ -623,7 +647,7 @@ def parse_roster(
 def parse_archive(grid: Grid, quarter: str) -> ArchivedQuarter:
     """An archive is our own output: read leniently, skipping rows without a Partner ID."""
     header = list(grid[0]) if grid else []
-    cols = c.find_columns(header, (c.PARTNER_ID, c.PARTNER, c.SCORE, c.RANK, c.TIER_OUT))
+    cols = c.find_columns(header, (c.PARTNER_ID, c.PARTNER, c.SCORE, c.RANK, c.TIER_OUT, c.ASSIGNED_TO))
     archived = ArchivedQuarter(quarter, [], [], [], [], [])
     key = cols.get(c.PARTNER_ID)
     if key is None:
@@ -641,6 +665,8 @@ def parse_archive(grid: Grid, quarter: str) -> ArchivedQuarter:
         archived.ranks.append(int(rank) if rank is not None and math.isfinite(rank) else None)
         archived.tiers.append(as_text(cell(grid, i, cols[c.TIER_OUT])) if c.TIER_OUT in cols
                               else None)
+        if c.ASSIGNED_TO in cols:
+            archived.assigned_to.append(as_text(cell(grid, i, cols[c.ASSIGNED_TO])))
     return archived
 
 

@@ -198,7 +198,7 @@ def fingerprint(inputs: Inputs) -> str:
     payload = {
         "settings": inputs.settings.__dict__,
         "factors": [(f.name, f.weight) for f in inputs.factors],
-        "tiers": [(t.name, t.size, t.service_level, t.hours) for t in inputs.tiers],
+        "tiers": [(t.name, t.size, t.service_level, t.hours, t.hours_per_tier) for t in inputs.tiers],
         "team": [(m.name, m.hours, m.focus_tiers) for m in inputs.team],
         "ids": roster.ids,
         "names": [str(n) for n in roster.names],
