@@ -20,6 +20,7 @@ from xl_prioritize.problems import Code, InputErrors
 from xl_prioritize.rescore import read_workbook, rescore_file
 from xl_prioritize.template import DEFAULT_CONTENT, write_workbook
 from xl_prioritize.workbook import contract as c
+from xl_prioritize.workbook.sent import SENT_SHEET
 
 WIDE = {"COLUMNS": "250"}
 FACTORS = ["Customer overlap", "Sales engagement", "Solution fit", "Market reach"]
@@ -46,6 +47,17 @@ def all_cells(path: Path) -> dict[tuple[str, str], Any]:
     book = openpyxl.load_workbook(path)
     return {(ws.title, cell.coordinate): cell.value for ws in book.worksheets
             for row in ws.iter_rows() for cell in row if cell.value is not None}
+
+
+class WithoutRecord(FileWorkbook):
+    """A copy read as if it kept no record: the re-score's parse of what was sent."""
+
+    def sheet_names(self) -> list[str]:
+        return [n for n in super().sheet_names() if n != SENT_SHEET]
+
+
+def parse_copy(path: Path) -> Any:
+    return read_workbook(WithoutRecord(path))[0]
 
 
 def roster(path: Path) -> list[dict[str, Any]]:
@@ -111,8 +123,10 @@ def test_one_file_per_manager_holding_only_their_partners(tmp_path: Path) -> Non
     assert [r["Partner ID"] for r in ben] == [7, "P5"], "a numeric Partner ID stays a number"
     assert [r[f] for f in FACTORS for r in ben[1:]] == [2.5, None, 2, 1], "blanks stay blank"
     assert [r["Partner ID"] for r in roster(out / "partners - unassigned.xlsx")] == ["P2"]
+    assert [(r[c.TIER_OVERRIDE], r[c.OVERRIDE_REASON]) for r in ana] == [
+        ("Tier 1", "Strategic"), (None, None)], "the master's overrides go out, to be kept or changed"
     for r in ana + ben:
-        for name in (*c.OUTPUT_COLUMNS, c.TIER_OVERRIDE, c.OVERRIDE_REASON):
+        for name in c.OUTPUT_COLUMNS:
             assert r[name] is None, (r["Partner ID"], name)
         assert "Notes" not in r
 
@@ -130,7 +144,7 @@ def test_the_sheets_carry_the_masters_settings_factors_tiers_and_team(tmp_path: 
     assert maya.path == tmp_path / "master - Maya Chen.xlsx" and sam.partners == 1
 
     want, _ = read_workbook(FileWorkbook(path))
-    got, _ = read_workbook(FileWorkbook(maya.path))
+    got = parse_copy(maya.path)
     assert got.inputs.settings == want.inputs.settings
     assert got.inputs.factors == want.inputs.factors
     assert got.inputs.tiers == want.inputs.tiers
@@ -164,7 +178,7 @@ def test_percent_points_are_sent_as_a_share_and_a_custom_tier_within_is_dropped(
         settings={"Quarter": "2026-Q4", "Tier method": "percent", "Tier within": "region"},
         tiers=[("Tier 1", 15, "A", 6), ("Tier 2", 0.3, "B", 2), ("Tier 3", None, "C", 0)])
     [ana, *_] = distribute(path, tmp_path / "out")
-    got, _ = read_workbook(FileWorkbook(ana.path))
+    got = parse_copy(ana.path)
     assert [t.size for t in got.inputs.tiers] == [0.15, 0.3, None]
     assert got.inputs.settings.tier_within is None  # the sent Roster has no Region column
 
@@ -175,7 +189,7 @@ def test_blank_scores_under_missing_scores_error_are_what_distributing_is_for(
     path = master(tmp_path, settings={"Quarter": "2026-Q4", "Tier method": "count"})
     written = distribute(path, tmp_path / "out")
     assert [w.partners for w in written] == [2, 2, 1]
-    got, _ = read_workbook(FileWorkbook(written[0].path))
+    got = parse_copy(written[0].path)
     assert got.inputs.settings.missing_scores == "error"
 
 
@@ -270,3 +284,221 @@ def test_an_empty_roster_writes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
     result = CliRunner().invoke(cli, ["distribute", str(path)], env=WIDE)
     assert result.exit_code == 0 and "nothing was written" in result.output
+
+
+# --- what each copy remembers and says -------------------------------------------------------
+
+
+def text_master(tmp_path: Path) -> Path:
+    """The master of ROWS with a partner named `=1+1`, typed as text."""
+    path = master(tmp_path)
+    book = openpyxl.load_workbook(path)
+    ws = book["Roster"]
+    ws["B2"].value, ws["B2"].data_type = "=1+1", "s"
+    book.save(path)
+    return path
+
+
+def test_each_copy_keeps_a_hidden_protected_record_of_what_it_was_sent_with(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from xl_prioritize.workbook.sent import fingerprint, read_record
+
+    path = master(tmp_path)
+    written = distribute(path, tmp_path / "out", due=dt.date(2026, 12, 15),
+                         now=dt.datetime(2026, 11, 30, 9, 5))
+    ana = written[0].path
+    book = openpyxl.load_workbook(ana)
+    ws = book[SENT_SHEET]
+    assert ws.sheet_state == "veryHidden" and ws.protection.sheet
+    assert book.sheetnames[-1] == SENT_SHEET and book.active.title == "Start"
+    record, problem = read_record(FileWorkbook(ana).read_grid(SENT_SHEET), SENT_SHEET)
+    assert problem is None and record is not None
+    assert (record.master, record.manager, record.quarter, record.sent_at, record.due) == (
+        "partners.xlsx", "Ana", "2026-Q4", "2026-11-30 09:05", "2026-12-15")
+    assert record.factors == tuple(FACTORS) and record.ids == ("P1", "P4")
+    assert record.rows["P1"].scores == {"customer overlap": 5, "sales engagement": 4,
+                                        "solution fit": 3, "market reach": 2}
+    assert (record.rows["P1"].override, record.rows["P1"].reason) == ("Tier 1", "Strategic")
+    assert record.fingerprint == fingerprint(record.factors, record.ids, record.rows)
+    ben, _ = read_record(FileWorkbook(written[1].path).read_grid(SENT_SHEET), SENT_SHEET)
+    assert ben is not None and ben.ids == (7, "P5")
+    assert ben.rows["P5"].scores["sales engagement"] is None, "a blank is sent as blank"
+    assert ben.fingerprint != record.fingerprint
+
+
+def start_text(path: Path) -> str:
+    ws = openpyxl.load_workbook(path)["Start"]
+    return "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+
+
+def test_the_start_sheet_says_whose_copy_what_to_do_by_when_and_offers_no_rescore(
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    path = master(tmp_path)
+    [ana, _, unassigned] = distribute(path, tmp_path / "out", due=dt.date(2026, 12, 15))
+    text = start_text(ana.path)
+    for part in ("Partner scores: Ana", "Ana's copy of partners.xlsx, for 2026-Q4",
+                 "the 2 partner(s)", "score each partner from 1 to 5 on Customer overlap, "
+                 "Sales engagement, Solution fit, Market reach", "Tier override",
+                 "Please send it back by 2026-12-15", "keep the name partners - Ana.xlsx",
+                 "nothing to re-score in this copy"):
+        assert part in text, part
+    assert "Re-score button" not in text and "xl-prioritize rescore" not in text
+    assert "the copy for unassigned partners" in start_text(unassigned.path).lower()
+    undated = distribute(path, tmp_path / "later")[0]
+    assert "as soon as you have scored" in start_text(undated.path)
+
+
+def test_names_that_look_like_formulas_stay_text_in_every_copy(tmp_path: Path) -> None:
+    rows = [[*r] for r in ROWS]
+    rows[0][3] = "=HYPERLINK(\"x\")"  # P1's manager
+    path = master(tmp_path, rows=rows)
+    book = openpyxl.load_workbook(path)
+    for ref, value in (("B2", "=1+1"), ("D2", "=HYPERLINK(\"x\")")):
+        book["Roster"][ref].value, book["Roster"][ref].data_type = value, "s"
+    book.save(path)
+    written = distribute(path, tmp_path / "out")
+    odd = next(w for w in written if w.manager == "=HYPERLINK(\"x\")")
+    copy = openpyxl.load_workbook(odd.path)
+    assert (copy["Roster"]["B2"].value, copy["Roster"]["B2"].data_type) == ("=1+1", "s")
+    assert (copy["Start"]["B1"].value, copy["Start"]["B1"].data_type) == (
+        "Partner scores: =HYPERLINK(\"x\")", "s")
+    manager = copy[SENT_SHEET]["B5"]
+    assert (manager.value, manager.data_type) == ("=HYPERLINK(\"x\")", "s")
+    assert collect_returns(path, [odd.path]).changes == []
+
+
+def test_rescoring_a_copy_is_refused_naming_whose_copy_of_which_master(tmp_path: Path) -> None:
+    path = master(tmp_path)
+    ana = distribute(path, tmp_path / "out")[0].path
+    before = digest(ana)
+    with pytest.raises(InputErrors) as caught:
+        rescore_file(ana)
+    assert caught.value.codes == [Code.MANAGER_COPY]
+    result = CliRunner().invoke(cli, ["rescore", str(ana)], env=WIDE)
+    assert result.exit_code == 2
+    assert "Ana's copy of partners.xlsx for 2026-Q4" in result.output
+    assert "[manager-copy]" in result.output
+    assert digest(ana) == before
+    result = CliRunner().invoke(cli, ["distribute", str(ana), str(tmp_path / "again")], env=WIDE)
+    assert result.exit_code == 2 and "[manager-copy]" in result.output
+
+
+def test_a_copy_saved_by_libreoffice_keeps_its_record(tmp_path: Path, recalc: Any) -> None:
+    path = master(tmp_path)
+    [ana, *_] = distribute(path, tmp_path / "out")
+    book = openpyxl.load_workbook(ana.path)
+    book["Roster"]["G3"] = 1  # P4, Solution fit: 4 -> 1
+    book.save(ana.path)
+    saved = recalc(ana.path)  # opened and saved again by LibreOffice
+    assert SENT_SHEET in openpyxl.load_workbook(saved).sheetnames
+    assert CliRunner().invoke(cli, ["rescore", str(saved)], env=WIDE).exit_code == 2
+    outcome = collect_returns(path, [saved])
+    assert [(ch.cell, ch.old, ch.new) for ch in outcome.changes] == [("Roster!G5", 4, 1)]
+    assert outcome.warnings == []
+
+
+# --- distribute --status ---------------------------------------------------------------------
+
+
+def test_status_says_which_copies_differ_from_what_was_sent(tmp_path: Path) -> None:
+    from xl_prioritize.distribute import distribution_status
+
+    path = master(tmp_path)
+    out = tmp_path / "out"
+    written = distribute(path, out)
+    book = openpyxl.load_workbook(written[1].path)  # Ben: a score and an override
+    ws = book["Roster"]
+    ws["E2"], ws["I3"], ws["J3"] = 3, "Tier 2", "growing fast"
+    book.save(written[1].path)
+    openpyxl.Workbook().save(out / "unrelated.xlsx")
+    before = {p.name: digest(p) for p in out.iterdir()}
+
+    found = distribution_status(path, out)
+    assert [(s.path.name, s.manager, s.differs, s.changed) for s in found] == [
+        ("partners - Ana.xlsx", "Ana", False, 0), ("partners - Ben.xlsx", "Ben", True, 3),
+        ("partners - unassigned.xlsx", None, False, 0)]
+    result = CliRunner().invoke(cli, ["distribute", str(path), str(out), "--status"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "3 copies" in result.output and "1 differ from what was sent" in result.output
+    assert re.search(r"Ben\s*│\s*2026-Q4.*│\s*yes\s*│\s*3\s*│", result.output)
+    assert {p.name: digest(p) for p in out.iterdir()} == before, "--status writes nothing"
+
+
+def test_status_of_an_empty_folder(tmp_path: Path) -> None:
+    path = master(tmp_path)
+    (tmp_path / "out").mkdir()
+    result = CliRunner().invoke(cli, ["distribute", str(path), str(tmp_path / "out"), "--status"],
+                                env=WIDE)
+    assert result.exit_code == 0 and "no distributed copy" in result.output
+
+
+def test_due_on_the_command_line(tmp_path: Path) -> None:
+    path = master(tmp_path)
+    result = CliRunner().invoke(cli, ["distribute", str(path), str(tmp_path / "out"), "--due",
+                                      "2026-12-15"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "back by 2026-12-15" in start_text(tmp_path / "out" / "partners - Ana.xlsx")
+    result = CliRunner().invoke(cli, ["distribute", str(path), str(tmp_path / "o2"), "--due",
+                                      "15/12/2026"], env=WIDE)
+    assert result.exit_code == 2 and not (tmp_path / "o2").exists()
+
+
+def test_a_sheet_of_the_records_name_that_is_no_record_is_the_users(tmp_path: Path) -> None:
+    path = master(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book.create_sheet(SENT_SHEET).append(["Sent to", "Ana, 1 Dec"])
+    book.save(path)
+    result = CliRunner().invoke(cli, ["rescore", str(path)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    written = distribute(path, tmp_path / "out")
+    assert collect_returns(path, [w.path for w in written]).changes == []
+
+
+def test_a_copy_hides_the_output_columns_it_never_fills(tmp_path: Path) -> None:
+    path = master(tmp_path)
+    ana = distribute(path, tmp_path / "out")[0].path
+    ws = openpyxl.load_workbook(ana)["Roster"]
+    header = [cell.value for cell in ws[1]]
+    hidden = {header[i - 1] for key, d in ws.column_dimensions.items() if d.hidden
+              for i in range(d.min, d.max + 1)}
+    assert hidden == set(c.OUTPUT_COLUMNS)
+
+
+def test_the_excel_button_refuses_a_copy_too(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from fake_xlwings import FakeBook
+
+    from xl_prioritize.excel_button import rescore_live
+
+    path = master(tmp_path)
+    ana = distribute(path, tmp_path / "out")[0].path
+    before = all_cells(ana)
+    book = FakeBook(ana)
+    result = rescore_live(book, now=dt.datetime(2026, 12, 1, 9, 0), run_by="ana",
+                          platform="win32")
+    book._save_as()
+    assert not result.ok
+    assert "Ana's copy of partners.xlsx for 2026-Q4" in result.message
+    assert ("Sheets", "add") not in book._rec.calls
+    assert all_cells(ana) == before
+
+
+def test_status_names_a_copy_whose_record_was_edited(tmp_path: Path) -> None:
+    from xl_prioritize.distribute import distribution_status
+
+    path = master(tmp_path)
+    out = tmp_path / "out"
+    ana = distribute(path, out)[0].path
+    book = openpyxl.load_workbook(ana)
+    book[SENT_SHEET]["B11"] = 1
+    book.save(ana)
+    found = {s.path.name: s for s in distribution_status(path, out)}
+    assert found["partners - Ana.xlsx"].problem is not None
+    assert "no longer matches its fingerprint" in found["partners - Ana.xlsx"].problem
+    result = CliRunner().invoke(cli, ["distribute", str(path), str(out), "--status"], env=WIDE)
+    assert result.exit_code == 0 and "record edited" in result.output

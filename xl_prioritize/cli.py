@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -138,37 +139,99 @@ def template(path: Path, force: bool) -> None:
                f"then run: xl-prioritize rescore {path}")
 
 
+def _report(outcome: object, path: Path) -> bool:
+    """Write the collection report; False (said on stderr) when the file cannot be written."""
+    from .collect_report import write_report
+
+    try:
+        write_report(outcome, path)  # type: ignore[arg-type]
+    except OSError as error:
+        err.print(f"[red]The report could not be written:[/red] {escape(str(error))}",
+                  highlight=False)
+        return False
+    return True
+
+
 @cli.command()
 @click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("returns", nargs=-1, required=True, metavar="RETURN...",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="List the changes; write nothing.")
+@click.option("--take-theirs", is_flag=True,
+              help="Where a score changed both in MASTER and in a return, take the return's.")
+@click.option("--keep-ours", is_flag=True,
+              help="Where a score changed both in MASTER and in a return, keep MASTER's.")
+@click.option("--accept-quarter", "accept_quarters", multiple=True, metavar="Q",
+              help="Collect returns sent for quarter Q (e.g. 2026-Q4) although MASTER is in "
+                   "another; only their changed scores count. Repeatable.")
+@click.option("--take-overrides", is_flag=True,
+              help="Write the Tier override proposals (with their reasons) into MASTER.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="Also write the collection report to FILE (.csv or .xlsx).")
 @click.option("--rescore", "then_rescore", is_flag=True,
               help="Re-score MASTER after collecting.")
-def collect(master: Path, returns: tuple[Path, ...], dry_run: bool, then_rescore: bool) -> None:
-    """Collect partner managers' returns into MASTER: their factor scores go to its Roster.
+def collect(master: Path, returns: tuple[Path, ...], dry_run: bool, take_theirs: bool,
+            keep_ours: bool, accept_quarters: tuple[str, ...], take_overrides: bool,
+            report_path: Path | None, then_rescore: bool) -> None:
+    """Collect partner managers' returns into MASTER: what they changed goes to its Roster.
 
-    Each RETURN is a copy of the template (or any workbook with a Roster sheet)
-    with factor scores filled in. Partners are matched by Partner ID and factor
-    columns by header, in any order; blank scores are left alone, Partner IDs
-    MASTER does not have are warned about, not added. Only factor-score cells
-    of MASTER's Roster are written, and nothing at all when a score is not a
-    number in the scale or two returns disagree: every faulty cell is listed
-    and the exit status is 2. Refuses (exit 3) while Excel has MASTER open.
+    Each RETURN is a copy `distribute` wrote (or any workbook with a Roster
+    sheet). A copy remembers what it was sent with, so only the scores the
+    manager changed count: a score left as sent never reverts one the lead
+    changed since. A score changed both in MASTER and in the return is a
+    conflict, listed with the three values and both cells, and nothing is
+    written until --take-theirs or --keep-ours settles it; two returns changing
+    one score differently stop the collection whatever the options. A copy
+    sent for another quarter than MASTER's is refused unless --accept-quarter.
+    A workbook that is no distributed copy counts every filled score as
+    changed (with a warning). Tier overrides are proposals, listed and written
+    only with --take-overrides; one without an Override reason is an error.
+    Only factor-score (and taken override) cells of MASTER's Roster are
+    written; on any error nothing is, every problem is listed and the exit
+    status is 2. Refuses (exit 3) while Excel has MASTER open.
 
     \b
     Example:
-        xl-prioritize collect partners.xlsx maya.xlsx jonas.xlsx --dry-run
-        xl-prioritize collect partners.xlsx returns/*.xlsx --rescore
+        xl-prioritize collect partners.xlsx outbox/*.xlsx --dry-run --report collected.csv
+        xl-prioritize collect partners.xlsx late.xlsx --accept-quarter 2026-Q4 --keep-ours
+        xl-prioritize collect partners.xlsx outbox/*.xlsx --take-overrides --rescore
     """
-    from .collect import collect_returns, print_outcome
+    from .collect import UnsettledConflicts, collect_returns
+    from .collect_report import REPORT_SUFFIXES, print_outcome
+    from .workbook.contract import QUARTER_PATTERN
 
+    if take_theirs and keep_ours:
+        raise click.UsageError("--take-theirs and --keep-ours settle conflicts opposite ways; "
+                               "give one")
+    if report_path is not None:
+        if report_path.suffix.lower() not in REPORT_SUFFIXES:
+            raise click.UsageError(f"--report {report_path.name}: give a .csv or .xlsx file")
+        if report_path.exists() and report_path.resolve() == master.resolve():
+            raise click.UsageError("--report names MASTER; the report goes to a file of its own")
+        if not report_path.resolve().parent.is_dir():
+            raise click.UsageError(f"--report {report_path}: its folder does not exist")
+    for quarter in accept_quarters:
+        if not QUARTER_PATTERN.match(quarter):
+            raise click.UsageError(f"--accept-quarter {quarter}: give a quarter as YYYY-Qn, "
+                                   "e.g. 2026-Q4")
     console = _console()
     try:
-        outcome = collect_returns(master, returns, dry_run=dry_run)
+        outcome = collect_returns(master, returns, dry_run=dry_run, take_theirs=take_theirs,
+                                  keep_ours=keep_ours, accept_quarters=accept_quarters,
+                                  take_overrides=take_overrides)
+    except UnsettledConflicts as conflicts:
+        status = refused(conflicts, master)
+        if report_path is not None and _report(conflicts.outcome, report_path):
+            err.print(f"The conflicts are in the report: {escape(str(report_path))}",
+                      highlight=False)
+        sys.exit(status)
     except REFUSALS as error:
         sys.exit(refused(error, master))
     print_outcome(outcome, console)
+    if report_path is not None:
+        if not _report(outcome, report_path):
+            sys.exit(EXIT_FAILED)
+        console.print(f"Report written to {escape(str(report_path))}", highlight=False)
     if then_rescore:
         if dry_run:
             console.print("Dry run: not re-scored.")
@@ -181,29 +244,49 @@ def collect(master: Path, returns: tuple[Path, ...], dry_run: bool, then_rescore
 @click.argument("outdir", required=False,
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite files in OUTDIR that exist.")
-def distribute(master: Path, outdir: Path | None, force: bool) -> None:
+@click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The date the copies are to come back by, on each copy's Start sheet.")
+@click.option("--status", is_flag=True,
+              help="Write nothing: say, per distributed copy in OUTDIR, whether it differs "
+                   "from what was sent and how many cells changed.")
+def distribute(master: Path, outdir: Path | None, force: bool, due: dt.datetime | None,
+               status: bool) -> None:
     """Write one workbook per partner manager from MASTER, ready to send out.
 
     Each holds MASTER's Settings, Factors (with descriptions and scoring
     guides), Tiers and Team, and a Roster of only that manager's partners with
-    their current factor scores; partners with a blank Partner manager go to
-    one "unassigned" file. Files are named "<MASTER stem> - <manager>.xlsx" and
-    written to OUTDIR (default: beside MASTER); existing files are refused
-    unless --force. MASTER is only read: on any input error nothing is written,
-    every faulty cell is listed and the exit status is 2. Blank factor scores
-    are no error here: filling them in is what the files are for. Bring the
-    returned files back with `xl-prioritize collect`.
+    their current factor scores and Tier overrides; partners with a blank
+    Partner manager go to one "unassigned" file. Each copy remembers what it
+    was sent with (in a hidden sheet), and its Start sheet says whose copy it
+    is, for which quarter, what to fill in, by when (--due) and how to return
+    it; a copy cannot be re-scored. Files are named "<MASTER stem> -
+    <manager>.xlsx" and written to OUTDIR (default: beside MASTER); existing
+    files are refused unless --force. MASTER is only read: on any input error
+    nothing is written, every faulty cell is listed and the exit status is 2.
+    Blank factor scores are no error here: filling them in is what the files
+    are for. Bring the returned files back with `xl-prioritize collect`.
 
     \b
     Example:
-        xl-prioritize distribute partners.xlsx outbox
+        xl-prioritize distribute partners.xlsx outbox --due 2026-12-15
+        xl-prioritize distribute partners.xlsx outbox --status
         xl-prioritize collect partners.xlsx outbox/*.xlsx --dry-run
     """
     from .distribute import distribute as distribute_master
-    from .distribute import print_distributed
+    from .distribute import distribution_status, print_distributed, print_status
 
+    if status:
+        if due is not None or force:
+            raise click.UsageError("--status writes nothing; it takes no --due or --force")
+        try:
+            found = distribution_status(master, outdir)
+        except InputErrors as error:
+            sys.exit(refused(error, master))
+        print_status(master, outdir or master.parent, found, _console())
+        return
     try:
-        written = distribute_master(master, outdir, force=force)
+        written = distribute_master(master, outdir, force=force,
+                                    due=due.date() if due is not None else None)
     except REFUSALS as error:
         sys.exit(refused(error, master))
     except FileExistsError as exists:

@@ -10,10 +10,16 @@ go back into the master with `collect_returns`. The master itself is only read.
 
 Blank factor scores are what a distribution is for, so a master whose only errors are blank scores
 under `Missing scores: error` is distributed all the same; every other error stops it.
+
+Each copy remembers what it was sent with (`workbook/sent.py`, a hidden protected sheet): the
+master's Quarter and file name, when it was made, every factor score and Tier override sent, and a
+fingerprint of them. `collect` merges against it three ways; a re-score of a copy is refused. Its
+Start sheet says whose copy it is, for which quarter, what to fill in, by when and how to return it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -28,18 +34,22 @@ from rich.markup import escape
 from rich.table import Table
 
 from .adapters.files import FileWorkbook
+from .copy_sheets import record_writer, start_writer
 from .core.tiers import percent_share
 from .model import Inputs
 from .ooxml.identify import identify
 from .problems import Code, InputErrors, Problem
 from .rescore import read_workbook
 from .template import FactorSpec, MemberSpec, TierSpec, WorkbookContent, write_workbook
+from .untrusted import console_text
 from .workbook import contract as c
-from .workbook.cells import Grid, as_text, cell, is_blank, is_formula
+from .workbook.cells import Grid, as_number, as_text, cell, is_blank, is_formula
 from .workbook.ops import Plan
 from .workbook.parse import Parsed, find_sheet
+from .workbook.sent import SENT_SHEET, SentRecord, SentRow, fingerprint, read_record
 
-__all__ = ["UNASSIGNED_FILE", "Distributed", "distribute", "file_name", "print_distributed"]
+__all__ = ["UNASSIGNED_FILE", "CopyStatus", "Distributed", "distribute", "distribution_status",
+           "file_name", "print_distributed", "print_status", "sent_record"]
 
 UNASSIGNED_FILE = "unassigned"
 """The file-name part for partners with a blank Partner manager."""
@@ -219,6 +229,8 @@ def _partners(parsed: Parsed, grid: Grid) -> list[tuple[str | None, dict[str, ob
         for j, factor in enumerate(parsed.inputs.factors):
             score = roster.scores[n, j]
             partner[factor.name] = None if score != score else _number(score)  # NaN: blank
+        partner[c.TIER_OVERRIDE] = roster.overrides[n]
+        partner[c.OVERRIDE_REASON] = roster.override_reasons[n]
         rows.append((manager, partner))
     return rows
 
@@ -226,9 +238,25 @@ def _partners(parsed: Parsed, grid: Grid) -> list[tuple[str | None, dict[str, ob
 # --- the whole distribution ------------------------------------------------------------------
 
 
+def sent_record(master_name: str, quarter: str, manager: str | None, factors: Sequence[str],
+                partners: Sequence[dict[str, object]], sent_at: str, due: str | None) -> SentRecord:
+    """What one copy is sent with, fingerprinted."""
+    names = tuple(factors)
+    ids = tuple(p[c.PARTNER_ID] for p in partners)
+    rows = {as_text(p[c.PARTNER_ID]) or "": SentRow(
+        {c.normalize_header(f): p.get(f) for f in names},  # type: ignore[misc]
+        as_text(p.get(c.TIER_OVERRIDE)), as_text(p.get(c.OVERRIDE_REASON))) for p in partners}
+    return SentRecord(master_name, fingerprint(names, ids, rows), manager, quarter, sent_at, due,
+                      names, ids, rows)
+
+
 def distribute(master: Path | str, out_dir: Path | str | None = None, *,
-               force: bool = False) -> list[Distributed]:
+               force: bool = False, due: dt.date | None = None,
+               now: dt.datetime | None = None) -> list[Distributed]:
     """Write one workbook per Partner manager of `master` into `out_dir` (default: beside it).
+
+    Each copy's Start sheet gives `due` as the date to return it by, and its record the time it
+    was made (`now`, default the current time).
 
     Raises InputErrors (nothing written) when the master's inputs are wrong, FileExistsError
     (nothing written) when a file to write exists and `force` is not set. Managers come in the
@@ -268,12 +296,20 @@ def distribute(master: Path | str, out_dir: Path | str | None = None, *,
         raise FileExistsError(f"{master} would be overwritten; choose another OUTDIR")
 
     base = _content(parsed.inputs, texts)
+    sent_at = (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
+    factor_names = [f.name for f in parsed.inputs.factors]
     out.mkdir(parents=True, exist_ok=True)
     written: list[Distributed] = []
     # Write every file beside its target first, then move them in: all or none.
     with tempfile.TemporaryDirectory(prefix=".~xlp-", dir=out) as temp:
         for (manager, partners), target in zip(batches, targets, strict=True):
-            write_workbook(Path(temp) / target.name, replace(base, partners=tuple(partners)))
+            record = sent_record(master.name, parsed.inputs.settings.quarter, manager,
+                                 factor_names, partners, sent_at,
+                                 due.isoformat() if due else None)
+            content = replace(base, partners=tuple(partners))
+            write_workbook(Path(temp) / target.name, content,
+                           start=start_writer(record, target.name),
+                           extra=record_writer(record, content))
             written.append(Distributed(manager, target, len(partners)))
         for item in written:
             os.replace(Path(temp) / item.path.name, item.path)
@@ -299,5 +335,115 @@ def print_distributed(master: Path, written: Sequence[Distributed], console: Con
         table.add_row(escape(item.manager) if item.manager else "[dim](unassigned)[/dim]",
                       str(item.partners), escape(str(item.path)))
     console.print(table)
+    out_dir = written[0].path.parent
+    console.print(escape(f"Which came back changed: xl-prioritize distribute {master} {out_dir} "
+                         "--status"), highlight=False)
     console.print(escape(f"When they come back: xl-prioritize collect {master} <the returned "
                          "files> --dry-run"), highlight=False)
+
+
+# --- what came back --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyStatus:
+    """One distributed copy found in OUTDIR, against what it was sent with."""
+
+    path: Path
+    manager: str | None
+    quarter: str | None
+    sent_at: str | None
+    due: str | None
+    changed: int
+    """Factor-score, Tier override and Override reason cells that differ from what was sent."""
+    problem: str | None = None
+    """Why the copy could not be compared, e.g. its record was edited."""
+
+    @property
+    def differs(self) -> bool:
+        return self.changed > 0
+
+
+def _changed_cells(book: FileWorkbook, record: SentRecord) -> int:
+    sheet = find_sheet(book.sheet_names(), c.ROSTER)
+    grid = book.read_grid(sheet) if sheet is not None else []
+    if any(is_formula(v) for line in grid for v in line):
+        grid = book.read_values(sheet)  # type: ignore[arg-type]
+    if not grid:
+        return sum(1 for row in record.rows.values() for v in row.scores.values() if v is not None)
+    cols = c.find_columns(grid[0], (c.PARTNER_ID, *record.factors, c.TIER_OVERRIDE,
+                                    c.OVERRIDE_REASON))
+    key = cols.get(c.PARTNER_ID)
+    changed = 0
+    for i in range(1, len(grid)):
+        pid = as_text(cell(grid, i, key)) if key is not None else None
+        sent = record.rows.get(pid or "")
+        if sent is None:
+            continue
+        for factor in record.factors:
+            col = cols.get(factor)
+            now = None if col is None else cell(grid, i, col)
+            was = sent.scores.get(c.normalize_header(factor))
+            number = as_number(now)
+            if (number is None) != (was is None) or (
+                    number is not None and was is not None and abs(number - was) > 1e-9):
+                changed += not (is_blank(now) and was is None)
+        for name, was_text in ((c.TIER_OVERRIDE, sent.override), (c.OVERRIDE_REASON, sent.reason)):
+            col = cols.get(name)
+            now_text = None if col is None else as_text(cell(grid, i, col))
+            changed += c.normalize_header(now_text or "") != c.normalize_header(was_text or "")
+    return changed
+
+
+def distribution_status(master: Path | str, out_dir: Path | str | None = None) -> list[CopyStatus]:
+    """Each copy of `master` found in `out_dir` (default: beside it): does it differ from what
+    was sent, and in how many cells. Reads only; files that are no copy of `master` are skipped."""
+    master = Path(master)
+    out = Path(out_dir) if out_dir is not None else master.parent
+    found: list[CopyStatus] = []
+    for path in sorted(out.glob("*.xls[xm]")):
+        if path.name.startswith("~$") or os.path.realpath(path) == os.path.realpath(master):
+            continue
+        try:
+            book = FileWorkbook(path)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+            continue
+        try:
+            sheet = find_sheet(book.sheet_names(), SENT_SHEET)
+            if sheet is None:
+                continue
+            record, problem = read_record(book.read_grid(sheet), sheet)
+            if record is None or record.master != master.name:
+                continue
+            changed = _changed_cells(book, record) if problem is None else 0
+        finally:
+            book.close()
+        found.append(CopyStatus(path, record.manager, record.quarter, record.sent_at,
+                                record.due, changed, None if problem is None else str(problem)))
+    return found
+
+
+def print_status(master: Path, out_dir: Path, found: Sequence[CopyStatus],
+                 console: Console) -> None:
+    """One row per copy: manager, quarter, sent, due, differs, cells changed."""
+    if not found:
+        console.print(escape(f"{master.name}: no distributed copy of it in {out_dir}"),
+                      highlight=False)
+        return
+    changed = sum(1 for s in found if s.differs)
+    table = Table(title=escape(f"{master.name}: {len(found)} copies in {out_dir}, {changed} "
+                               "differ from what was sent"), title_justify="left")
+    for header, justify in (("Manager", "left"), ("Quarter", "left"), ("Sent", "left"),
+                            ("Due", "left"), ("Differs", "left"), ("Cells changed", "right"),
+                            ("File", "left")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for s in found:
+        differs = "record edited" if s.problem else "yes" if s.differs else "no"
+        table.add_row(console_text(s.manager) if s.manager else "[dim](unassigned)[/dim]",
+                      console_text(s.quarter or ""), console_text(s.sent_at or ""),
+                      console_text(s.due or ""), differs, str(s.changed),
+                      console_text(s.path.name))
+    console.print(table)
+    for s in found:
+        if s.problem:
+            console.print(console_text(f"  {s.path.name}: {s.problem}"), highlight=False)

@@ -62,6 +62,13 @@ class Code(StrEnum):
     # what the tool owns in a workbook
     NOT_OWNED_SHEET = "not-owned-sheet"
     NAME_TAKEN = "name-taken"
+    # distributed copies
+    MANAGER_COPY = "manager-copy"
+    SENT_RECORD = "sent-record-changed"
+    OTHER_QUARTER = "other-quarter"
+    CHANGED_IN_BOTH = "changed-in-both"
+    NOT_DISTRIBUTED = "not-distributed"
+    OTHER_MASTER = "other-master"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from .workbook.ops import Plan
 from .workbook.ownership import defined_names, name_problems, read_ownership, record_op
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
 from .workbook.plan import RunInfo, build_plan, name_ops
+from .workbook.sent import SENT_SHEET, is_record, manager_copy_problem
 from .workbook.snapshot import decode_rows
 
 Progress = Callable[[str], None]
@@ -54,8 +55,14 @@ def has_input_formulas(grid: Grid, skip_columns: AbstractSet[int] = frozenset())
 
 
 def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
-    """Read and validate every sheet a re-score uses; raises InputErrors, having written nothing."""
+    """Read and validate every sheet a re-score uses; raises InputErrors, having written nothing.
+
+    A partner manager's distributed copy is refused whole (`manager-copy`): re-scoring one
+    manager's partners on their own means nothing."""
     names = book.sheet_names()
+    copy_sheet = find_sheet(names, SENT_SHEET)
+    if copy_sheet is not None and is_record(record := book.read_grid(copy_sheet)):
+        raise InputErrors([manager_copy_problem(record, copy_sheet)])
     read: dict[str, Grid] = {}
     for name in (*c.INPUT_SHEETS, c.LOG):
         actual = find_sheet(names, name)

@@ -11,6 +11,7 @@ The output is deterministic: the same content gives a byte-identical file.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -712,7 +713,14 @@ def _write_roster(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
     })
 
 
-def write_workbook(path: Path, content: WorkbookContent = DEFAULT_CONTENT) -> Path:
+StartWriter = Callable[[Worksheet, Styles, WorkbookContent], None]
+"""Writes the Start sheet (the template's own by default)."""
+ExtraSheets = Callable[[Workbook, Styles], None]
+"""Adds sheets after the Roster, e.g. the record a distributed copy keeps."""
+
+
+def write_workbook(path: Path, content: WorkbookContent = DEFAULT_CONTENT, *,
+                   start: StartWriter | None = None, extra: ExtraSheets | None = None) -> Path:
     """Write a workbook holding `content` to `path` (byte-identical for the same content)."""
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path), {
@@ -727,7 +735,7 @@ def write_workbook(path: Path, content: WorkbookContent = DEFAULT_CONTENT) -> Pa
     })
     st = Styles(wb)
     sheets: dict[str, Worksheet] = {name: wb.add_worksheet(name) for name in SHEET_ORDER}
-    _write_start(sheets[START], st, content)
+    (start or _write_start)(sheets[START], st, content)
     _write_settings(sheets[c.SETTINGS], st, content)
     _write_factors(sheets[c.FACTORS], st, content)
     _write_tiers(sheets[c.TIERS], st, content)
@@ -737,6 +745,8 @@ def write_workbook(path: Path, content: WorkbookContent = DEFAULT_CONTENT) -> Pa
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(0)
+    if extra is not None:
+        extra(wb, st)
     sheets[START].activate()
     wb.close()
     return path
