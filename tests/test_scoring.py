@@ -303,3 +303,12 @@ def test_threshold_ignores_tier_within() -> None:
     results = compute(inputs_for(rows, method="threshold", sizes=[60, None], groups=["a", "b", "b"]))
     # scores 100, 75, 50
     assert results.tier == ["Tier 1", "Tier 1", "Tier 2"]
+
+
+def test_a_score_equal_to_a_threshold_to_9_decimals_reaches_it() -> None:
+    from xl_prioritize.core.tiers import tier_index_by_threshold
+    from xl_prioritize.model import Tier
+
+    levels = [Tier("Tier 1", 100.0, "", 0.0), Tier("Tier 2", 60.0, "", 0.0), Tier("Tier 3", None, "", 0.0)]
+    noisy = np.array([99.99999999999999, 59.9999999999, 59.99999999, np.nan])
+    assert tier_index_by_threshold(noisy, levels)[:3].tolist() == [0, 1, 2]

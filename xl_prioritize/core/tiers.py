@@ -9,6 +9,7 @@ import numpy as np
 
 from ..model import Tier
 from .names import UNSCORED
+from .scoring import tie_keys
 
 EPSILON = 1e-9
 
@@ -45,13 +46,17 @@ def tier_index_by_position(n: int, tiers: Sequence[Tier], method: str) -> np.nda
 
 
 def tier_index_by_threshold(scores: np.ndarray, tiers: Sequence[Tier]) -> np.ndarray:
-    """Tier index of each score: the first tier whose threshold it reaches, else the last tier."""
+    """Tier index of each score: the first tier whose threshold it reaches, else the last tier.
+
+    Scores are compared as the contract compares them, rounded to 9 decimals: float noise such as
+    99.99999999999999 for a partner scoring 5 on every factor reaches a threshold of 100."""
     result = np.full(scores.shape, len(tiers) - 1, dtype=np.int64)
     assigned = np.zeros(scores.shape, dtype=bool)
+    keys = tie_keys(scores)
     for i, tier in enumerate(tiers[:-1]):
         if tier.size is None:
             continue
-        hit = ~assigned & (scores >= tier.size - EPSILON)
+        hit = ~assigned & (keys >= tier.size)
         result[hit] = i
         assigned |= hit
     return result
