@@ -145,12 +145,15 @@ def compare_table(path: Path) -> list[tuple[Any, ...]]:
 
 
 def side_block(path: Path, title: str, width: int) -> list[tuple[Any, ...]]:
-    """Rows under the cell in column J holding `title` (the title row included), to a blank."""
+    """Rows under the cell right of the table (from column J) holding `title`, the title row
+    included, to a blank."""
     ws = openpyxl.load_workbook(path)["Compare"]
-    rows = list(ws.iter_rows(min_col=10, max_col=9 + width, values_only=True))
-    start = next(i for i, r in enumerate(rows) if r[0] == title)
+    at = next((cell.row, cell.column) for row in ws.iter_rows(min_col=10) for cell in row
+              if cell.value == title)
+    rows = list(ws.iter_rows(min_row=at[0], min_col=at[1], max_col=at[1] + width - 1,
+                             values_only=True))
     block = []
-    for row in rows[start:]:
+    for row in rows:
         if row[0] is None:
             break
         block.append(row)

@@ -171,23 +171,52 @@ def climbers(
     top: int = 10,
 ) -> list[tuple[str, object, str]]:
     """Partners that rose two quarters in a row, then those whose score rose most."""
+    return _movers(partner_ids, names, moves, compare, history, tier_names, top, "up")
+
+
+def fallers(
+    partner_ids: Sequence[str],
+    names: Sequence[object],
+    moves: Sequence[str],
+    compare: Sequence[CompareRow],
+    history: Sequence[ArchivedQuarter],
+    tier_names: Sequence[str],
+    top: int = 10,
+) -> list[tuple[str, object, str]]:
+    """Partners that fell two quarters in a row, then those whose score fell most."""
+    return _movers(partner_ids, names, moves, compare, history, tier_names, top, "down")
+
+
+def _movers(
+    partner_ids: Sequence[str],
+    names: Sequence[object],
+    moves: Sequence[str],
+    compare: Sequence[CompareRow],
+    history: Sequence[ArchivedQuarter],
+    tier_names: Sequence[str],
+    top: int,
+    direction: str,
+) -> list[tuple[str, object, str]]:
+    verb = "rose" if direction == "up" else "fell"
     found: list[tuple[str, object, str]] = []
     if len(history) >= 2:
         older, latest = history[-2], history[-1]
         _previous, earlier_moves = movements(latest.partner_ids, latest.tiers, older, tier_names)
-        rose_before = {pid for pid, m in zip(latest.partner_ids, earlier_moves, strict=True)
-                       if m == "up"}
+        moved_before = {pid for pid, m in zip(latest.partner_ids, earlier_moves, strict=True)
+                        if m == direction}
         for pid, name, move in zip(partner_ids, names, moves, strict=True):
-            if move == "up" and pid in rose_before:
-                found.append((pid, name, "rose a tier two quarters in a row"))
+            if move == direction and pid in moved_before and len(found) < top:
+                found.append((pid, name, f"{verb} a tier two quarters in a row"))
     seen = {pid for pid, _, _ in found}
-    risers = sorted((row for row in compare if row.change is not None and row.change > 0),
-                    key=lambda row: -row.change)  # type: ignore[operator]
-    for row in risers:
+    sign = 1 if direction == "up" else -1
+    movers = sorted((row for row in compare if row.change is not None and sign * row.change > 0),
+                    key=lambda row: (-sign * row.change, row.partner_id))  # type: ignore[operator]
+    for row in movers:
         if len(found) >= top:
             break
         if row.partner_id not in seen:
-            found.append((row.partner_id, row.partner, f"score up {row.change:.1f} points"))
+            found.append((row.partner_id, row.partner,
+                          f"score {direction} {abs(row.change):.1f} points"))  # type: ignore[arg-type]
     return found
 
 

@@ -9,6 +9,7 @@ from ..model import Results
 from . import contract as c
 from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock, header_style
 from .parse import Parsed
+from .widths import fitted_widths
 
 
 def _cell(value: object) -> object:
@@ -30,51 +31,61 @@ def partner_id_values(parsed: Parsed) -> dict[str, object]:
     return values
 
 
+SCORE_FORMAT = "0.0"
+LABEL_HEADER = "Last quarter \\ This quarter"
+MOVERS_HEADERS = ("Partner ID", "Partner", "Why")
+
+
 def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
+    """The table from A1; to its right, after a blank column: the transition matrix with the tier
+    sizes by quarter under it (label and tier columns aligned), then Climbers and Fallers side by
+    side. Each block has columns of its own, sized to what it holds."""
     inputs = parsed.inputs
     tier_names = inputs.tier_names
     table = results.compare
-    rows = [tuple(c.COMPARE_HEADERS)]
     as_typed = partner_id_values(parsed)
-    rows += [(as_typed.get(record.partner_id, record.partner_id),
-              *(_cell(v) for v in record.cells()[1:])) for record in table]
+    body = [(as_typed.get(record.partner_id, record.partner_id),
+             *(_cell(v) for v in record.cells()[1:])) for record in table]
+    rows = [tuple(c.COMPARE_HEADERS), *body]
     ops: Plan = [
         ClearSheet(sheet),
         WriteBlock(sheet, 1, 1, tuple(rows)),
         header_style(sheet, Area(1, 1, 1, len(c.COMPARE_HEADERS))),
         FreezePanes(sheet, 2),
+        ColumnWidths(sheet, fitted_widths(c.COMPARE_HEADERS, body, maximum=40)),
     ]
-    if len(rows) > 1:
-        ops.append(Style(sheet, Area(2, 3, len(rows) - 1, 3), number_format="0.0"))
+    if body:
+        ops.append(Style(sheet, Area(2, 3, len(body), 3), number_format=SCORE_FORMAT))
 
     side = len(c.COMPARE_HEADERS) + 2
-    labels, cols, counts = history.transition_matrix(table, tier_names)
-    matrix = [("Last quarter \\ This quarter", *cols)]
+    ops += _matrix_and_trend(parsed, results, sheet, side)
+    movers_col = side + len(tier_names) + 4  # label, tiers, Unscored, left, then a blank column
+    found_up = history.climbers(inputs.roster.ids, inputs.roster.names, results.movement, table,
+                                inputs.history, tier_names)
+    found_down = history.fallers(inputs.roster.ids, inputs.roster.names, results.movement, table,
+                                 inputs.history, tier_names)
+    ops += _movers(sheet, movers_col, "Climbers", found_up, bool(inputs.history))
+    ops += _movers(sheet, movers_col + len(MOVERS_HEADERS) + 1, "Fallers", found_down,
+                   bool(inputs.history))
+    return ops
+
+
+def _matrix_and_trend(parsed: Parsed, results: Results, sheet: str, side: int) -> Plan:
+    inputs = parsed.inputs
+    tier_names = inputs.tier_names
+    labels, cols, counts = history.transition_matrix(results.compare, tier_names)
+    matrix = [(LABEL_HEADER, *cols)]
     matrix += [(label, *line) for label, line in zip(labels, counts, strict=True)]
-    ops += [
-        WriteBlock(sheet, 1, side, tuple(matrix)),
-        header_style(sheet, Area(1, side, 1, len(cols) + 1)),
-        Style(sheet, Area(2, side, len(labels), 1), bold=True),
-    ]
-
-    top = len(matrix) + 2
-    found = history.climbers(inputs.roster.ids, inputs.roster.names, results.movement, table,
-                             inputs.history, tier_names)
-    climb = [("Climbers", None, None), ("Partner ID", "Partner", "Why")]
-    none = "(none)" if inputs.history else "(none yet: climbers need an archived quarter)"
-    climb += found or [(none, None, None)]
-    ops += [
-        WriteBlock(sheet, top, side, tuple(climb)),
-        Style(sheet, Area(top, side), bold=True),
-        header_style(sheet, Area(top + 1, side, 1, 3)),
-    ]
-
-    trend_top = top + len(climb) + 2
     quarters, sizes = history.tier_sizes_by_quarter(inputs.history, inputs.settings.quarter,
                                                     results.tier, tier_names)
     trend = [("Quarter", *tier_names)]
     trend += [(q, *line) for q, line in zip(quarters, sizes, strict=True)]
-    ops += [
+    trend_top = len(matrix) + 3
+    widths = fitted_widths(matrix[0], [*matrix[1:], *trend], side)
+    return [
+        WriteBlock(sheet, 1, side, tuple(matrix)),
+        header_style(sheet, Area(1, side, 1, len(cols) + 1)),
+        Style(sheet, Area(2, side, len(labels), 1), bold=True),
         WriteBlock(sheet, trend_top - 1, side, (("Tier sizes by quarter",),)),
         Style(sheet, Area(trend_top - 1, side), bold=True),
         WriteBlock(sheet, trend_top, side, tuple(trend)),
@@ -84,9 +95,19 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
             categories=Area(trend_top + 1, side, len(quarters), 1),
             series=tuple(Area(trend_top, side + 1 + k, len(quarters) + 1, 1)
                          for k in range(len(tier_names))),
-            anchor=Area(trend_top + len(trend) + 1, side, 15, 7), y_title="Partners",
+            anchor=Area(trend_top + len(trend) + 1, side, 15, len(cols) + 1), y_title="Partners",
         ),
-        ColumnWidths(sheet, ((1, 14), (2, 28), (3, 14), (4, 10), (5, 10), (6, 14), (7, 14),
-                             (8, 11), (side, 28), (side + 1, 22), (side + 2, 34))),
+        ColumnWidths(sheet, widths),
     ]
-    return ops
+
+
+def _movers(sheet: str, col: int, title: str, found: list[tuple[str, object, str]],
+            archived: bool) -> Plan:
+    none = "(none)" if archived else f"(none yet: {title.lower()} need an archived quarter)"
+    block = [(title, None, None), MOVERS_HEADERS, *(found or [(none, None, None)])]
+    return [
+        WriteBlock(sheet, 1, col, tuple(block)),
+        Style(sheet, Area(1, col), bold=True),
+        header_style(sheet, Area(2, col, 1, len(MOVERS_HEADERS))),
+        ColumnWidths(sheet, fitted_widths(MOVERS_HEADERS, found, col, maximum=36)),
+    ]

@@ -17,12 +17,15 @@ from .compare_sheet import compare_ops
 from .formulas import absolute, absolute_range, score_formula, weight_names
 from .ops import (
     Area,
+    AutoFilter,
     CellValue,
     ClearSheet,
+    ColumnWidths,
     DefineName,
     EnsureSheet,
     FreezePanes,
     Operation,
+    PageSetup,
     Plan,
     ProtectSheet,
     Style,
@@ -31,8 +34,12 @@ from .ops import (
 )
 from .parse import Parsed
 from .snapshot import encode_rows
+from .widths import HEADER_SLACK, PADDING, fitted_widths
 
 OVERRIDE_FONT = "C65911"
+SCORE_FORMAT = "0.0"
+LOG_WIDTHS = {"Run at": 20, "Quarter": 9, "Run by": 14, "Mode": 7, "Partners": 9, "Warnings": 60,
+              "Weights": 48, "Input fingerprint": 18}
 MAX_CELL_TEXT = 32_000
 
 
@@ -113,7 +120,7 @@ def roster_ops(parsed: Parsed, results: Results, out: RosterOutput) -> Plan:
         ops.append(WriteBlock(sheet, 1, col, ((name,),)))
         ops.append(header_style(sheet, Area(1, col)))
     if height > 0:
-        ops.append(Style(sheet, Area(2, out.columns[c.SCORE], height), number_format="0.0"))
+        ops.append(Style(sheet, Area(2, out.columns[c.SCORE], height), number_format=SCORE_FORMAT))
         ops.append(Style(sheet, Area(2, out.columns[c.TIER_OUT], height), italic=False,
                          font_color=""))
         tier_col = out.columns[c.TIER_OUT]
@@ -121,6 +128,7 @@ def roster_ops(parsed: Parsed, results: Results, out: RosterOutput) -> Plan:
             if override is not None:
                 ops.append(Style(sheet, Area(rows[i], tier_col), italic=True,
                                  font_color=OVERRIDE_FONT))
+    ops.append(AutoFilter(sheet, Area(1, 1, out.last_row, max(out.columns.values()))))
     return ops
 
 
@@ -224,8 +232,11 @@ def log_ops(parsed: Parsed, results: Results, info: RunInfo, sheet: str) -> Plan
         else:
             columns[name] = next_col
             ops.append(WriteBlock(sheet, 1, next_col, ((name,),)))
-            ops.append(header_style(sheet, Area(1, next_col)))
             next_col += 1
+        ops.append(header_style(sheet, Area(1, columns[name])))
+    ops.append(ColumnWidths(sheet, tuple(
+        (col, max(LOG_WIDTHS[name], len(name) * HEADER_SLACK + PADDING))
+        for name, col in columns.items())))
     inputs = parsed.inputs
     warnings = "; ".join(str(w) for w in [*inputs.warnings, *results.warnings])
     weights = "; ".join(f"{f.name} {f.weight:g}" for f in inputs.factors)
@@ -273,10 +284,18 @@ def archive_ops(parsed: Parsed, after: str) -> Plan:
     values = tuple(tuple(_plain(v) for v in list(r) + [None] * (width - len(r))) for r in grid)
     ops: Plan = [EnsureSheet(sheet, after=after)]
     if values and width:
-        ops.append(WriteBlock(sheet, 1, 1, values))
-        ops.append(Style(sheet, Area(1, 1, 1, width), bold=True))
-        ops.append(FreezePanes(sheet, 2))
-    ops.append(ProtectSheet(sheet))
+        header, body = values[0], values[1:]
+        ops += [
+            WriteBlock(sheet, 1, 1, values),
+            header_style(sheet, Area(1, 1, 1, width)),
+            ColumnWidths(sheet, fitted_widths(header, body, maximum=40)),
+            FreezePanes(sheet, 2),
+            AutoFilter(sheet, Area(1, 1, len(values), width)),
+        ]
+        score = c.find_columns(header, (c.SCORE,)).get(c.SCORE)
+        if score is not None and body:
+            ops.append(Style(sheet, Area(2, score + 1, len(body)), number_format=SCORE_FORMAT))
+    ops += [ProtectSheet(sheet, allow_filter=True, allow_format_columns=True), PageSetup(sheet)]
     return ops
 
 
@@ -311,6 +330,7 @@ def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInf
     ops += capacity_ops(parsed, results, sheets[c.CAPACITY])
     ops += compare_ops(parsed, results, sheets[c.COMPARE])
     ops += log_ops(parsed, results, info, sheets[c.LOG])
+    ops += [PageSetup(sheets[name]) for name in (c.CAPACITY, c.COMPARE, c.LOG)]
     ops += archive_ops(parsed, after=archive_position(parsed, ops))
 
     snapshot_sheet = parsed.layout.sheets.get(c.SNAPSHOT, c.SNAPSHOT)
