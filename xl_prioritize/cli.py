@@ -309,13 +309,16 @@ def demo(path: Path, force: bool) -> None:
         xl-prioritize demo              # writes xl-prioritize-demo.xlsx
         xl-prioritize demo example.xlsx --force
     """
-    from .demo import demo_content
-    from .template import write_workbook
+    from .demo import write_demo
 
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists; pass --force to overwrite it")
-    write_workbook(path, demo_content())
-    sys.exit(run_rescore(path, _console()))
+    console = _console()
+    with err.status("Writing the worked example's two earlier quarters"):
+        write_demo(path)
+    console.print(f"Wrote {escape(str(path))}: the worked example, with 2026-Q2 and 2026-Q3 "
+                  "re-scored and archived. Re-scoring 2026-Q4:", highlight=False)
+    sys.exit(run_rescore(path, console))
 
 
 @cli.command("validate-factors")

@@ -22,6 +22,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .hours import HOURS_FORMAT
 from .workbook import contract as c
 
 __all__ = [
@@ -49,6 +50,7 @@ class TierSpec:
     service_level: str
     hours: float
     hours_per_tier: float | None = None
+    """The tier's group program, e.g. a monthly session for all its partners; None: blank."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,12 @@ class WorkbookContent:
     tiers: tuple[TierSpec, ...]
     team: tuple[MemberSpec, ...]
     partners: tuple[dict[str, object], ...] = ()  # Roster header -> value (input columns only)
+    extra_columns: tuple[str, ...] = ()
+    """The user's own Roster columns, after Override reason: never read by a re-score."""
+    outcome: str | None = None
+    examples: bool = False
+    """True when the factors and tiers are examples to start from: the sheets then say so."""
+    """Settings `Outcome`: the Roster column holding each partner's result for the quarter."""
     scale_min: float = 1
     scale_max: float = 5
     missing_scores: str = "error"
@@ -128,20 +136,19 @@ DEFAULT_TIERS: tuple[TierSpec, ...] = (
     TierSpec("Tier 3", None, TIER_3_SERVICE, 0),
 )
 
-DEFAULT_TEAM: tuple[MemberSpec, ...] = (
-    MemberSpec("Maya Chen", 40, "Tier 1"),
-    MemberSpec("Jonas Berg", 40, "Tier 1"),
-    MemberSpec("Priya Natarajan", 32, "Tier 1"),
-    MemberSpec("Sam Okafor", 60, ""),
-)
-
 DEFAULT_CONTENT = WorkbookContent(
     quarter=None,
     tier_method=c.DEFAULT_TIER_METHOD,
     factors=DEFAULT_FACTORS,
     tiers=DEFAULT_TIERS,
-    team=DEFAULT_TEAM,
+    team=(),
+    examples=True,
 )
+"""The blank template: example factors and tiers (the sheets say they are examples), no people,
+no partners."""
+
+EXAMPLE_NOTE = "The rows here are examples to start from: edit, replace or delete them."
+
 
 # --- Layout constants ------------------------------------------------------------------------
 
@@ -169,6 +176,8 @@ UP_FILL, UP_FONT = "#C6EFCE", "#006100"
 DOWN_FILL, DOWN_FONT = "#FFC7CE", "#9C0006"
 NEW_FILL, NEW_FONT = "#DDEBF7", "#1F4E78"
 WARN_FILL, WARN_FONT = "#FFEB9C", "#9C5700"
+OVERRIDE_FONT = "#C65911"
+"""The re-score marks an overridden Tier cell italic in this colour (workbook/plan.py)."""
 
 OUTPUT_NOTE = "Calculated. Written by Re-score — do not type here."
 OUTPUT_NOTES: dict[str, str] = {
@@ -207,7 +216,7 @@ SETTING_NOTES: dict[str, str] = {
                    "Segment): count and percent tiers are cut within each group, so like is "
                    "compared with like.",
     c.OUTCOME: "Optional: a Roster column header (e.g. Sourced pipeline) holding each partner's "
-               "result for the quarter. Read only by the model checks, never by a re-score.",
+             "result for the quarter. Read only by the model checks, never by a re-score.",
 }
 
 LIST_ROWS_FACTORS = 10
@@ -236,7 +245,8 @@ def setting_row(name: str) -> int:
 
 def roster_headers(content: WorkbookContent) -> list[str]:
     """The Roster's header row as the template writes it: inputs, then outputs."""
-    return [*ROSTER_LEAD, *(f.name for f in content.factors), *ROSTER_TAIL, *c.OUTPUT_COLUMNS]
+    return [*ROSTER_LEAD, *(f.name for f in content.factors), *ROSTER_TAIL,
+            *content.extra_columns, *c.OUTPUT_COLUMNS]
 
 
 # --- Styles ----------------------------------------------------------------------------------
@@ -269,6 +279,9 @@ class Styles:
         self.text = wb.add_format({**base, "text_wrap": True})
         self.step = wb.add_format({**base, "bold": True, "align": "right"})
         self.code = wb.add_format({**base, "font_name": "Consolas", "bg_color": "#F2F2F2"})
+        self.overridden = wb.add_format({**base, "bg_color": OUTPUT_FILL, "border": 1,
+                                         "border_color": OUTPUT_BORDER, "italic": True,
+                                         "font_color": OVERRIDE_FONT})
         self._inputs: dict[tuple[str, bool, str], Format] = {}
         self._outputs: dict[str, Format] = {}
 
@@ -346,6 +359,15 @@ def _number_dv(ws: Worksheet, first: int, col: int, last: int, *, criteria: str,
     ws.data_validation(first, col, last, col, options)
 
 
+def _example_note(ws: Worksheet, st: Styles, col: int, examples: bool) -> None:
+    """Beside a table of example rows, one blank column away: a column of the user's, never read."""
+    if not examples:
+        return
+    _header(ws, col, EXAMPLE_NOTE, st.note_header,
+            "Not part of the table: a note for people, never read by a re-score. It stands in the "
+            "header row so that deleting every example row leaves nothing behind.", 30)
+
+
 def _size_format(method: str) -> str:
     return "0%" if method == "percent" else "0"
 
@@ -374,7 +396,8 @@ def _write_start(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
         (c.ROSTER, f"Score every partner from {lo} to {hi} on each factor. The scoring guide is "
                    f"on the {c.FACTORS} sheet and in each factor header's note."),
         (c.TIERS, "Each tier has a named service level and the team hours one partner of that "
-                  "tier costs per month. A tier without its own service is just a label."),
+                  "tier costs per month, plus any group program's hours for the whole tier. A "
+                  "tier without its own service is just a label."),
         (c.TEAM, "List each person's hours for partner work. Hours go to the top tiers first, "
                  "best-ranked partner first, so you can see where they run out."),
         (c.SETTINGS, "Re-score every quarter: set the Quarter, update the scores, re-score. "
@@ -420,6 +443,19 @@ def _write_start(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
     ws.write_string(row, 2, "Calculated — do not type here: the next re-score overwrites it.",
                     st.text)
     row += 1
+    ws.write_string(row, 1, "Tier 1", st.overridden)
+    ws.write_string(row, 2, "An overridden tier (italic, orange): the Roster's Tier override "
+                            "replaced the computed tier. The Override reason says why, and the "
+                            "Log lists every override with each re-score.", st.text)
+    ws.set_row(row, 31)
+    row += 1
+    ws.write_string(row, 1, "Archive YYYY-Qn", st.output())
+    ws.write_string(row, 2, "Last quarter's Roster, kept as it stood and protected: filter it "
+                            "with the header drop-downs and widen its columns. To sort it, copy "
+                            "its cells to a sheet of your own (Ctrl+A, Ctrl+C, then paste).",
+                    st.text)
+    ws.set_row(row, 31)
+    row += 1
     ws.write_string(row, 2, "Hover over any column header for a note on what it holds.", st.note)
 
 
@@ -439,15 +475,16 @@ def _write_settings(ws: Worksheet, st: Styles, content: WorkbookContent) -> None
         c.MISSING_SCORES: content.missing_scores,
         c.TIER_BUFFER: content.tier_buffer,
         c.TIER_WITHIN: content.tier_within,
-        c.OUTCOME: None,
+        c.OUTCOME: content.outcome,
     }
     formats = {c.QUARTER: st.input("@"), c.TIER_BUFFER: st.input("0.0")}
     for name in c.KNOWN_SETTINGS:
         row = setting_row(name) - 1
+        note = SETTING_NOTES.get(name, "")
         ws.write_string(row, 0, name, st.key)
-        _cell(ws, row, 1, values[name], formats.get(name, st.input()))
-        ws.write_string(row, 2, SETTING_NOTES[name], st.note)
-        ws.set_row(row, 30 if len(SETTING_NOTES[name]) > 100 else None)
+        _cell(ws, row, 1, values.get(name), formats.get(name, st.input()))
+        ws.write_string(row, 2, note, st.note)
+        ws.set_row(row, 30 if len(note) > 100 else None)
 
     def at(name: str) -> int:
         return setting_row(name) - 1
@@ -504,6 +541,7 @@ def _write_factors(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
     _header(ws, 3, c.SCORING_GUIDE, st.in_header,
             f"What each score from {lo} to {hi} means, so that every partner manager scores "
             f"alike.", 55)
+    _example_note(ws, st, 5, bool(content.factors) and content.examples)
     rows = max(LIST_ROWS_FACTORS, len(content.factors) + 3)
     for i in range(rows):
         f = content.factors[i] if i < len(content.factors) else None
@@ -544,9 +582,11 @@ def _write_tiers(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
             "Team hours one partner of this tier costs per month, 0 or more. Hours go to the "
             "top tiers first.", 14)
     _header(ws, 4, c.HOURS_PER_TIER, st.in_header,
-            "Optional: team hours the tier's group program costs per month whatever its size, "
-            "e.g. a monthly group session for all its partners. Blank: none.", 14)
-    ws.set_row(0, 32)
+            "Optional, 0 or more (blank = 0): the hours the tier's group program costs each "
+            "month whatever its size, e.g. one monthly session for all its partners. One member "
+            "who serves the tier carries it.", 14)
+    ws.set_row(0, 47)
+    _example_note(ws, st, 6, bool(content.tiers) and content.examples)
     rows = max(LIST_ROWS_TIERS, len(content.tiers) + 3)
     size_fmt = st.input(_size_format(content.tier_method), align="center")
     for i in range(rows):
@@ -555,16 +595,16 @@ def _write_tiers(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
         _cell(ws, r, 0, t.name if t else None, st.input())
         _cell(ws, r, 1, t.size if t else None, size_fmt)
         _cell(ws, r, 2, t.service_level if t else None, st.input(wrap=True))
-        _cell(ws, r, 3, t.hours if t else None, st.input("0.0", align="center"))
-        _cell(ws, r, 4, t.hours_per_tier if t else None, st.input("0.0", align="center"))
+        _cell(ws, r, 3, t.hours if t else None, st.input(HOURS_FORMAT, align="center"))
+        _cell(ws, r, 4, t.hours_per_tier if t else None, st.input(HOURS_FORMAT, align="center"))
+    _number_dv(ws, 1, 4, rows, criteria=">=", value=0, title="Hours per tier",
+               message="Hours of the tier's group program per month, 0 or more; blank = 0.",
+               error="Hours must be a number, 0 or more.")
     _number_dv(ws, 1, 1, rows, criteria=">=", value=0, title=c.SIZE,
                message=size_note + " Blank on the last tier: the rest.",
                error="Size must be a number, 0 or more.")
     _number_dv(ws, 1, 3, rows, criteria=">=", value=0, title="Hours per partner",
                message="Team hours per partner per month, 0 or more.",
-               error="Hours must be a number, 0 or more.")
-    _number_dv(ws, 1, 4, rows, criteria=">=", value=0, title="Hours per tier",
-               message="Team hours for the tier's group program per month, 0 or more; blank: none.",
                error="Hours must be a number, 0 or more.")
 
 
@@ -585,7 +625,7 @@ def _write_team(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
         m = content.team[i] if i < len(content.team) else None
         r = i + 1
         _cell(ws, r, 0, m.name if m else None, st.input())
-        _cell(ws, r, 1, m.hours if m else None, st.input("0.0", align="center"))
+        _cell(ws, r, 1, m.hours if m else None, st.input(HOURS_FORMAT, align="center"))
         _cell(ws, r, 2, m.focus_tiers if m else None, st.input())
     _number_dv(ws, 1, 1, rows, criteria=">=", value=0, title=c.HOURS_PER_MONTH,
                message="Hours for partner work per month, 0 or more.",
@@ -602,9 +642,9 @@ def _write_roster(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
     lo, hi = _num(content.scale_min), _num(content.scale_max)
     headers = roster_headers(content)
     col = {h: i for i, h in reversed(list(enumerate(headers)))}
-    n_inputs = len(ROSTER_LEAD) + len(content.factors) + len(ROSTER_TAIL)
+    n_inputs = len(ROSTER_LEAD) + len(content.factors) + len(ROSTER_TAIL) + len(content.extra_columns)
     factor_cols = list(range(len(ROSTER_LEAD), len(ROSTER_LEAD) + len(content.factors)))
-    override_col, reason_col = n_inputs - 2, n_inputs - 1
+    override_col, reason_col = col[c.TIER_OVERRIDE], col[c.OVERRIDE_REASON]
     out_col = {name: n_inputs + i for i, name in enumerate(c.OUTPUT_COLUMNS)}
     last = max(MIN_ROSTER_ROWS, len(content.partners) + EXTRA_ROSTER_ROWS)  # 0-based last row
 
@@ -630,13 +670,19 @@ def _write_roster(ws: Worksheet, st: Styles, content: WorkbookContent) -> None:
     _header(ws, reason_col, c.OVERRIDE_REASON, st.in_header,
             "Required when Tier override is set: why this partner gets another tier than its "
             "score gives.", 36)
+    for name in content.extra_columns:
+        note = ("Your own column: never read by a re-score." if name != content.outcome else
+                f"Each partner's result for the quarter (Settings {c.OUTCOME}): read only by the "
+                "model checks, never by a re-score.")
+        _header(ws, col[name], name, st.in_header, note, max(12, len(name) + 3))
     for name in c.OUTPUT_COLUMNS:
         _header(ws, out_col[name], name, st.out_header,
                 f"{OUTPUT_NOTE}\n\n{OUTPUT_NOTES[name]}", OUTPUT_WIDTHS[name])
     ws.set_row(0, 32)
 
     text, center = st.input(), st.input(align="center")
-    input_formats = [text] * len(ROSTER_LEAD) + [center] * len(content.factors) + [text, text]
+    input_formats = [text] * len(ROSTER_LEAD) + [center] * len(content.factors) + [text, text] \
+        + [st.input("#,##0") if name == content.outcome else text for name in content.extra_columns]
     output_formats = [st.output(fmt) for fmt in ("0.0", "0", "General", "General", "General",
                                                  "General", "General")]
     input_names = headers[:n_inputs]
