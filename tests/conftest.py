@@ -44,3 +44,14 @@ def recalc(soffice: str, tmp_path: Path) -> Recalc:
         return recalculate(src, tmp_path / f"recalculated-{counter}")
 
     return _recalc
+
+
+@pytest.fixture(scope="session")
+def rescored_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """The worked example with its three quarters re-scored: (path, the last re-score's Outcome).
+    Shared, so read it; copy it before changing anything."""
+    from xl_prioritize.demo import write_demo
+    from xl_prioritize.rescore import rescore_file
+
+    path = write_demo(tmp_path_factory.mktemp("demo") / "demo.xlsx")
+    return path, rescore_file(path, run_by="tester")

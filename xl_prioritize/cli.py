@@ -316,8 +316,9 @@ def demo(path: Path, force: bool) -> None:
     console = _console()
     with err.status("Writing the worked example's two earlier quarters"):
         write_demo(path)
-    console.print(f"Wrote {escape(str(path))}: the worked example, with 2026-Q2 and 2026-Q3 "
-                  "re-scored and archived. Re-scoring 2026-Q4:", highlight=False)
+    console.print(f"Wrote {console_text(path)}: the worked example.", highlight=False)
+    console.print("2026-Q2 and 2026-Q3 are re-scored and archived; now 2026-Q4 is re-scored.",
+                  highlight=False)
     sys.exit(run_rescore(path, console))
 
 

@@ -59,12 +59,14 @@ def _write_profile(profile_dir: Path) -> None:
     (user / "registrymodifications.xcu").write_text(_REGISTRY_MODIFICATIONS, encoding="utf-8")
 
 
-def recalculate(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT_S) -> Path:
+def recalculate(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT_S,
+                fmt: str = "xlsx") -> Path:
     """Convert `src` (xlsx) with headless LibreOffice into `out_dir`, every formula recalculated.
 
-    Returns the path of the converted xlsx (`out_dir / src.name`). `out_dir` must not be `src`'s own
-    folder, since the output keeps the file name. Each call uses its own fresh user profile, so calls
-    are independent and safe to repeat (or run in parallel) within one session.
+    Returns the path of the converted file (`out_dir / src.name`); `fmt="pdf"` prints it instead.
+    `out_dir` must not be `src`'s own folder, since the output keeps the file name. Each call uses
+    its own fresh user profile, so calls are independent and safe to repeat (or run in parallel)
+    within one session.
     """
     exe = soffice_path()
     if exe is None:
@@ -76,7 +78,7 @@ def recalculate(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT_S)
     if out_dir == src.parent:
         raise ValueError(f"out_dir must differ from the source folder, or soffice overwrites {src}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    result = out_dir / (src.stem + ".xlsx")
+    result = out_dir / f"{src.stem}.{fmt}"
     result.unlink(missing_ok=True)
 
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
@@ -91,7 +93,7 @@ def recalculate(src: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT_S)
             "--nodefault",
             "--nolockcheck",
             "--convert-to",
-            "xlsx",
+            fmt,
             "--outdir",
             str(out_dir),
             str(src),

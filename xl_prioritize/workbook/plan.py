@@ -282,6 +282,8 @@ def archive_ops(parsed: Parsed, after: str) -> Plan:
     sheet = c.archive_sheet_name(quarter)
     width = max((len(r) for r in grid), default=0)
     values = tuple(tuple(_plain(v) for v in list(r) + [None] * (width - len(r))) for r in grid)
+    while values and all(v is None for v in values[-1]):
+        values = values[:-1]  # blank rows below the roster are not part of it
     ops: Plan = [EnsureSheet(sheet, after=after)]
     if values and width:
         header, body = values[0], values[1:]
