@@ -119,7 +119,10 @@ def test_demo_writes_a_workbook_and_prints_the_tier_summary(
     assert "140 partners" in result.output
     for tier, count in counts.items():
         assert re.search(rf"{re.escape(tier)}\s*│\s*{count}\s*│", result.output), (tier, count)
-    assert len(table(path, "Log")) == 1
+    assert counts == {"Tier 1": 18, "Tier 2": 40, "Tier 3": 82}
+    assert [r["Quarter"] for r in table(path, "Log")] == ["2026-Q2", "2026-Q3", "2026-Q4"]
+    assert "Archived last quarter's results to 'Archive 2026-Q3'" in result.output
+    assert "Moved up (" in result.output and "Moved down (" in result.output
 
 
 def test_demo_to_a_named_path(tmp_path: Path) -> None:

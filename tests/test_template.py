@@ -11,7 +11,12 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_prioritize.demo import demo_content
-from xl_prioritize.template import DEFAULT_CONTENT, WorkbookContent, write_workbook
+from xl_prioritize.template import (
+    DEFAULT_CONTENT,
+    EXAMPLE_NOTE,
+    WorkbookContent,
+    write_workbook,
+)
 from xl_prioritize.workbook import contract as c
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,9 +79,10 @@ def test_sheet_names_and_order(book: openpyxl.Workbook) -> None:
 
 def test_headers(book: openpyxl.Workbook) -> None:
     assert _header(book[c.SETTINGS])[:2] == [c.SETTING_HEADER, c.VALUE_HEADER]
-    assert _header(book[c.FACTORS]) == [c.FACTOR, c.WEIGHT, c.DESCRIPTION, c.SCORING_GUIDE]
+    assert _header(book[c.FACTORS]) == [c.FACTOR, c.WEIGHT, c.DESCRIPTION, c.SCORING_GUIDE,
+                                        EXAMPLE_NOTE]
     assert _header(book[c.TIERS]) == [c.TIER, c.SIZE, c.SERVICE_LEVEL, c.HOURS_PER_PARTNER,
-                                      c.HOURS_PER_TIER]
+                                      c.HOURS_PER_TIER, EXAMPLE_NOTE]
     assert _header(book[c.TEAM]) == [c.MEMBER, c.HOURS_PER_MONTH, c.FOCUS_TIERS]
     assert _header(book[c.ROSTER]) == [*_roster_inputs(DEFAULT_CONTENT), *c.OUTPUT_COLUMNS]
 
@@ -104,6 +110,23 @@ def test_template_content(book: openpyxl.Workbook) -> None:
     roster = book[c.ROSTER]
     assert all(cell.value is None for row in roster.iter_rows(min_row=2) for cell in row)
     assert roster.max_row >= 501
+
+
+def test_the_blank_template_has_no_people_and_no_partners(book: openpyxl.Workbook) -> None:
+    team = book[c.TEAM]
+    assert all(cell.value is None for row in team.iter_rows(min_row=2) for cell in row)
+    assert book[c.SETTINGS]["B2"].value is None  # no quarter either
+    # example rows stand only on sheets that say, in their header row, that they are examples
+    for name in (c.FACTORS, c.TIERS):
+        assert EXAMPLE_NOTE in _header(book[name])
+    for name in (c.SETTINGS, c.TEAM, c.ROSTER):
+        assert EXAMPLE_NOTE not in _header(book[name])
+
+
+def test_workbooks_with_content_carry_no_example_note(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(write_workbook(tmp_path / "demo.xlsx", demo_content()))
+    for name in (c.FACTORS, c.TIERS):
+        assert EXAMPLE_NOTE not in _header(wb[name])
 
 
 def _validations(ws: Worksheet) -> list[tuple[set[str], str, str]]:
@@ -211,7 +234,8 @@ def test_demo_content() -> None:
             assert partner[c.TIER_OVERRIDE] in {t.name for t in demo.tiers}
             assert partner.get(c.OVERRIDE_REASON)
     focus = [m.focus_tiers for m in demo.team]
-    assert sorted(focus) == ["", "Tier 1", "Tier 1", "Tier 1"]
+    assert sorted(focus) == ["Tier 1", "Tier 1", "Tier 1", "Tier 2, Tier 3"]
+    assert [t.hours_per_tier for t in demo.tiers] == [None, 8, None]
 
 
 def test_demo_workbook(tmp_path: Path) -> None:

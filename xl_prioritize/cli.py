@@ -124,7 +124,16 @@ def history(file: Path, partner_id: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def template(path: Path, force: bool) -> None:
-    """Write the blank template workbook to PATH, ready for partner managers to fill in.
+    """Write the blank template to PATH: a new master workbook to set up from scratch.
+
+    It holds example factors and tiers (those sheets say they are examples) and
+    no people, partners or quarter: set the Quarter, list your Team and your
+    Roster, adjust the factors and tiers, then re-score it.
+
+    To have partner managers score their own partners, use `distribute`
+    instead: it writes one workbook per manager from your filled-in master,
+    with its factors, tiers and team and only that manager's partners already
+    in, and `collect` brings their scores back.
 
     \b
     Example:
@@ -135,8 +144,8 @@ def template(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists; pass --force to overwrite it")
     write_workbook(path)
-    click.echo(f"Wrote the template to {path}. Fill in Settings!B2 (Quarter) and the Roster, "
-               f"then run: xl-prioritize rescore {path}")
+    click.echo(f"Wrote the template to {path}. Fill in Settings!B2 (Quarter), the Team and the "
+               f"Roster, then run: xl-prioritize rescore {path}")
 
 
 def _report(outcome: object, path: Path) -> bool:
@@ -302,7 +311,10 @@ def demo(path: Path, force: bool) -> None:
     """Write the framework's worked example to PATH and re-score it.
 
     140 partners, four factors weighted toward the two that best predict
-    pipeline, tiers of 18 / 40 / the rest, a team of four.
+    pipeline, tiers of 18 / 40 / 82, a team of four: three serve Tier 1
+    only, one runs Tier 2's monthly group rhythm; Tier 3 is self-serve.
+    Two earlier quarters (2026-Q2, 2026-Q3) are re-scored and archived
+    first, so Movement, Compare and `history` have something to show.
 
     \b
     Example:
