@@ -123,6 +123,8 @@ def test_demo_writes_a_workbook_and_prints_the_tier_summary(
     assert [r["Quarter"] for r in table(path, "Log")] == ["2026-Q2", "2026-Q3", "2026-Q4"]
     assert "Archived last quarter's results to 'Archive 2026-Q3'" in result.output
     assert "Moved up (" in result.output and "Moved down (" in result.output
+    shown = README.read_text(encoding="utf-8").split("It prints:\n\n```\n", 1)[1].split("\n```")[0]
+    assert result.output.rstrip("\n") == shown, "README shows another output than the demo prints"
 
 
 def test_demo_to_a_named_path(tmp_path: Path) -> None:

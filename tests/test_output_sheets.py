@@ -179,7 +179,19 @@ def test_the_summary_fits_80_columns_on_a_wide_terminal(rescored_demo: tuple[Pat
     text = _summary(rescored_demo[1])
     long = [line for line in text.splitlines() if len(line) > WIDTH]
     assert not long, long
-    assert "Strategic" in text and "108.0" in text  # hours in one format: one decimal
+    assert "Strategic" in text and "108.0" in text  # hours as the sheets show them (0.0#)
+    assert "Group program of Tier 2: 8.0 h a month, carried by Sam Okafor." in text
+
+
+def test_hours_read_the_same_in_the_terminal_and_the_sheets(book: openpyxl.Workbook) -> None:
+    from xl_prioritize.hours import HOURS_FORMAT, hours_text
+
+    assert [hours_text(h) for h in (6, 0.75, 0.5, 108, 1 / 3)] == ["6.0", "0.75", "0.5", "108.0",
+                                                                    "0.33"]
+    tiers = book[c.TIERS]
+    assert {tiers.cell(r, col).number_format for r in (2, 3) for col in (4, 5)} == {HOURS_FORMAT}
+    capacity = book[c.CAPACITY]
+    assert capacity.cell(2, 3).number_format == HOURS_FORMAT
 
 
 def test_the_summary_ends_with_who_changed_tier(rescored_demo: tuple[Path, Outcome]) -> None:
@@ -214,3 +226,20 @@ def test_partner_names_print_as_text_not_markup(rescored_demo: tuple[Path, Outco
     out = io.StringIO()
     Console(file=out, width=200).print(line)
     assert "[red]Evil[/red] Corp" in out.getvalue() and "\x1b" not in out.getvalue()
+
+
+def test_widen_to_headers_only_widens_narrow_header_columns() -> None:
+    from xl_prioritize.workbook.ops import Area, ColumnWidths, WriteBlock, header_style
+    from xl_prioritize.workbook.widths import widen_to_headers
+
+    plan = [
+        WriteBlock("S", 1, 1, (("Partners assigned", "Load", "a much longer value than its header"),)),
+        header_style("S", Area(1, 1, 1, 2)),
+        ColumnWidths("S", ((1, 12.0), (2, 30.0))),
+        WriteBlock("Other", 1, 1, (("Not owned here",),)),
+        header_style("Other", Area(1, 1)),
+    ]
+    widened = widen_to_headers(plan, {"S"})
+    assert len(widened) == 1 and widened[0].sheet == "S"
+    ((col, width),) = widened[0].widths
+    assert col == 1 and width >= len("Partners assigned")

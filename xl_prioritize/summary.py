@@ -24,6 +24,11 @@ MOVERS_SHOWN = 10
 def print_summary(outcome: Outcome, console: Console, source: str) -> None:
     inputs, plan = outcome.inputs, outcome.results.capacity
     console.print(tier_table(outcome, source))
+    for row in plan.tiers:
+        if row.has_program:
+            who = row.program_by or "nobody: no member who serves it has the hours"
+            _print_wrapped(console, f"Group program of {row.tier}: {hours_text(row.hours_per_tier)} h "
+                                    f"a month, carried by {who}.", "")
     if outcome.archived:
         console.print(f"Archived last quarter's results to '{console_text(outcome.archived)}'.",
                       highlight=False)

@@ -34,7 +34,7 @@ from .ops import (
 )
 from .parse import Parsed
 from .snapshot import encode_rows
-from .widths import HEADER_SLACK, PADDING, fitted_widths
+from .widths import HEADER_SLACK, PADDING, fitted_widths, widen_to_headers
 
 OVERRIDE_FONT = "C65911"
 SCORE_FORMAT = "0.0"
@@ -334,6 +334,8 @@ def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInf
     ops += log_ops(parsed, results, info, sheets[c.LOG])
     ops += [PageSetup(sheets[name]) for name in (c.CAPACITY, c.COMPARE, c.LOG)]
     ops += archive_ops(parsed, after=archive_position(parsed, ops))
+    owned = {*sheets.values(), *(op.sheet for op in ops if isinstance(op, ProtectSheet))}
+    ops += widen_to_headers(ops, owned)
 
     snapshot_sheet = parsed.layout.sheets.get(c.SNAPSHOT, c.SNAPSHOT)
     ops += snapshot_ops(roster_snapshot(parsed, results, roster_grid, out), snapshot_sheet)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+
+from .ops import HEADER_FILL, ClearSheet, ColumnWidths, Operation, Style, WriteBlock
 
 HEADER_SLACK = 1.15
 """Bold headers run wider than plain text of the same length."""
 PADDING = 2.0
 MIN_WIDTH = 6.0
 MAX_WIDTH = 50.0
+DEFAULT_WIDTH = 8.43
+"""Excel's width of a column nobody sized."""
 
 
 def shown_length(value: object, decimals: int | None = None) -> int:
@@ -42,3 +46,35 @@ def fitted_widths(
         for j, value in enumerate(row[: len(widest)]):
             widest[j] = max(widest[j], min(shown_length(value, decimals), maximum))
     return tuple((first_col + j, round(max(MIN_WIDTH, w + PADDING), 1)) for j, w in enumerate(widest))
+
+
+def widen_to_headers(plan: Sequence[Operation], sheets: Collection[str]) -> list[ColumnWidths]:
+    """ColumnWidths that widen any column of `sheets` narrower than a header the plan writes in it
+    (a cell styled as a header); applied after the plan's own widths, they only ever widen."""
+    header_areas = [op for op in plan if isinstance(op, Style) and op.sheet in sheets
+                    and op.fill == HEADER_FILL]
+    set_widths: dict[tuple[str, int], float] = {}
+    for op in plan:
+        if isinstance(op, ColumnWidths) and op.sheet in sheets:
+            set_widths.update({(op.sheet, col): w for col, w in op.widths})
+        elif isinstance(op, ClearSheet) and op.sheet in sheets:
+            set_widths = {k: v for k, v in set_widths.items() if k[0] != op.sheet}
+    needed: dict[tuple[str, int], float] = {}
+    for style in header_areas:
+        area = style.area
+        for block in plan:
+            if not isinstance(block, WriteBlock) or block.sheet != style.sheet:
+                continue
+            for r in range(max(area.row, block.row), min(area.last_row, block.area.last_row) + 1):
+                line = block.values[r - block.row]
+                for col in range(max(area.col, block.col), min(area.last_col, block.col + len(line) - 1) + 1):
+                    text = line[col - block.col]
+                    if text is not None:
+                        width = round(shown_length(text) * HEADER_SLACK + PADDING, 1)
+                        key = (style.sheet, col)
+                        needed[key] = max(needed.get(key, 0.0), width)
+    widened: dict[str, list[tuple[int, float]]] = {}
+    for (sheet, col), width in sorted(needed.items()):
+        if set_widths.get((sheet, col), DEFAULT_WIDTH) < width:
+            widened.setdefault(sheet, []).append((col, width))
+    return [ColumnWidths(sheet, tuple(cols)) for sheet, cols in widened.items()]
