@@ -332,7 +332,7 @@ def test_summary_prints_team_load_and_guidance(seed: Path) -> None:
     assert "  • Tier 2 is short: 21 of its 40 partners are served, 19 Unassigned." in text
     assert "  • Unused hours: 4 h a month (Ana 4 h)." in text
     dev = next(line for line in text.splitlines() if "Dev" in line and "│" in line)
-    assert [cell.strip() for cell in dev.split("│")[1:-1]] == ["Dev", "60", "24", "60", "100%"]
+    assert [cell.strip() for cell in dev.split("│")[1:-1]] == ["Dev", "60.0", "24", "60.0", "100%"]
 
 
 def test_guidance_when_every_partner_is_served(tmp_path: Path) -> None:

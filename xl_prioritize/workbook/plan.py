@@ -234,9 +234,11 @@ def log_ops(parsed: Parsed, results: Results, info: RunInfo, sheet: str) -> Plan
             ops.append(WriteBlock(sheet, 1, next_col, ((name,),)))
             next_col += 1
         ops.append(header_style(sheet, Area(1, columns[name])))
-    ops.append(ColumnWidths(sheet, tuple(
-        (col, max(LOG_WIDTHS[name], len(name) * HEADER_SLACK + PADDING))
-        for name, col in columns.items())))
+    created = [name for name in c.LOG_HEADERS if name not in found]
+    if created:  # widths come with the headers; afterwards they are the reader's to change
+        ops.append(ColumnWidths(sheet, tuple(
+            (columns[name], max(LOG_WIDTHS[name], len(name) * HEADER_SLACK + PADDING))
+            for name in created)))
     inputs = parsed.inputs
     warnings = "; ".join(str(w) for w in [*inputs.warnings, *results.warnings])
     weights = "; ".join(f"{f.name} {f.weight:g}" for f in inputs.factors)
