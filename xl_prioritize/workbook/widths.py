@@ -12,6 +12,7 @@ HEADER_SLACK = 1.15
 PADDING = 2.0
 MIN_WIDTH = 6.0
 MAX_WIDTH = 50.0
+PLAIN = frozenset({str, int, float})
 DEFAULT_WIDTH = 8.43
 """Excel's width of a column nobody sized."""
 
@@ -41,11 +42,29 @@ def fitted_widths(
 ) -> tuple[tuple[int, float], ...]:
     """(column, width) for a block whose header row is `headers`: each column at least as wide as
     its header, and as its widest value up to `maximum`."""
-    widest = [shown_length(h) * HEADER_SLACK for h in headers]
-    for row in rows:
-        for j, value in enumerate(row[: len(widest)]):
-            widest[j] = max(widest[j], min(shown_length(value, decimals), maximum))
-    return tuple((first_col + j, round(max(MIN_WIDTH, w + PADDING), 1)) for j, w in enumerate(widest))
+    n = len(headers)
+    rows = list(rows)
+    if any(len(row) != n for row in rows):
+        rows = [tuple(row[:n]) + (None,) * (n - len(row)) for row in rows]
+    columns = list(zip(*rows, strict=True))
+    widths = []
+    for j, header in enumerate(headers):
+        widest = column_length(columns[j], decimals) if columns else 0
+        w = max(shown_length(header) * HEADER_SLACK, min(widest, maximum))
+        widths.append((first_col + j, round(max(MIN_WIDTH, w + PADDING), 1)))
+    return tuple(widths)
+
+
+def column_length(values: Sequence[object], decimals: int | None) -> int:
+    """The longest value of a column as shown, looking at each kind once: the longest text, the
+    number of most digits, any date."""
+    texts = [v for v in values if type(v) is str]
+    numbers = [v for v in values if type(v) is int or type(v) is float]
+    others = [v for v in values if v is not None and type(v) not in PLAIN]
+    longest = max(map(len, texts), default=0)
+    if numbers:
+        longest = max(longest, shown_length(max(numbers), decimals), shown_length(min(numbers), decimals))
+    return max([longest, *(shown_length(v, decimals) for v in others[:50])])
 
 
 def widen_to_headers(plan: Sequence[Operation], sheets: Collection[str]) -> list[ColumnWidths]:
