@@ -243,3 +243,19 @@ def test_widen_to_headers_only_widens_narrow_header_columns() -> None:
     assert len(widened) == 1 and widened[0].sheet == "S"
     ((col, width),) = widened[0].widths
     assert col == 1 and width >= len("Partners assigned")
+
+
+def test_a_later_rescore_keeps_the_log_widths_a_reader_set(
+    tmp_path: Path, rescored_demo: tuple[Path, Outcome]
+) -> None:
+    from xl_prioritize.rescore import rescore_file
+    from xl_prioritize.workbook.ops import ColumnWidths
+
+    path = tmp_path / "resized.xlsx"
+    shutil.copy(rescored_demo[0], path)
+    wb = openpyxl.load_workbook(path)
+    wb[c.LOG].column_dimensions["F"].width = 120
+    wb.save(path)
+    outcome = rescore_file(path, run_by="tester")
+    assert not [op for op in outcome.plan if isinstance(op, ColumnWidths) and op.sheet == c.LOG]
+    assert openpyxl.load_workbook(path)[c.LOG].column_dimensions["F"].width == 120

@@ -232,10 +232,10 @@ def log_ops(parsed: Parsed, results: Results, info: RunInfo, sheet: str) -> Plan
         else:
             columns[name] = next_col
             ops.append(WriteBlock(sheet, 1, next_col, ((name,),)))
+            ops.append(header_style(sheet, Area(1, next_col)))
             next_col += 1
-        ops.append(header_style(sheet, Area(1, columns[name])))
     created = [name for name in c.LOG_HEADERS if name not in found]
-    if created:  # widths come with the headers; afterwards they are the reader's to change
+    if created:  # style and widths come with the headers; afterwards they are the reader's
         ops.append(ColumnWidths(sheet, tuple(
             (columns[name], max(LOG_WIDTHS[name], len(name) * HEADER_SLACK + PADDING))
             for name in created)))
