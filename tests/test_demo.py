@@ -16,7 +16,7 @@ import pytest
 from tests.builders import table
 from xl_prioritize.demo import OUTCOME_COLUMN, PREDICTIVE, QUARTERS, demo_quarters
 from xl_prioritize.rescore import Outcome
-from xl_prioritize.template import OUTCOME, setting_row
+from xl_prioritize.template import setting_row
 from xl_prioritize.workbook import contract as c
 
 FACTORS = ("Customer overlap", "Sales engagement", "Solution fit", "Market reach")
@@ -96,8 +96,8 @@ def test_two_factors_predict_next_quarters_pipeline_and_two_do_not(
 ) -> None:
     path, _ = demo
     settings = openpyxl.load_workbook(path)[c.SETTINGS]
-    assert settings.cell(setting_row(OUTCOME), 1).value == OUTCOME
-    assert settings.cell(setting_row(OUTCOME), 2).value == OUTCOME_COLUMN
+    assert settings.cell(setting_row(c.OUTCOME), 1).value == c.OUTCOME
+    assert settings.cell(setting_row(c.OUTCOME), 2).value == OUTCOME_COLUMN
     sheets = [f"Archive {q}" for q in QUARTERS[:2]] + ["Roster"]
     quarters = [table(path, name) for name in sheets]
     for earlier, later in itertools.pairwise(quarters):
