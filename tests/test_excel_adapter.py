@@ -14,6 +14,7 @@ import pytest
 import xlwings
 from builders import build_workbook
 from fake_xlwings import COM_MEMBERS, PLATFORMS, FakeBook, Recorder
+from openpyxl.utils import get_column_letter
 
 from xl_prioritize.adapters.excel import ExcelWorkbook, addresses, to_excel
 from xl_prioritize.excel_button import SHOWN_PROBLEMS, rescore_live
@@ -265,7 +266,7 @@ def test_call_count_is_the_same_for_50_and_1000_partners(tmp_path: Path, platfor
         adapter.apply(every_new_operation(n))
         counts[n] = len(rec)
     assert counts[50] == counts[1000]
-    assert counts[50] < 1000
+    assert counts[50] < 1200  # column widths of Compare, Log and archives: ~2 calls a column
 
 
 def test_each_sheet_is_read_with_one_value_call_from_a1(tmp_path: Path) -> None:
@@ -388,7 +389,9 @@ def test_the_newer_operations_reach_the_workbook(tmp_path: Path, platform: str) 
     assert compare.print_title_rows == "$1:$1"
     assert compare.protection.sheet and not compare.protection.autoFilter
     assert not compare.protection.formatColumns
-    assert roster.auto_filter.ref == "A1:I51"
+    # the re-score set its own filter over inputs and outputs; the later op finds it and adds none
+    header = [cell.value for cell in roster[1]]
+    assert roster.auto_filter.ref == f"A1:{get_column_letter(header.index('Assigned to') + 1)}51"
     [validation] = roster.data_validations.dataValidation
     assert (validation.type, validation.formula1, str(validation.sqref)) == \
         ("list", "Tiers!$A$2:$A$4", "H2:H51")
