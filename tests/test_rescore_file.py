@@ -384,3 +384,21 @@ def test_a_cleared_partner_row_loses_its_outputs(tmp_path: Path) -> None:
     rows = sheet_rows(path, "Roster")
     assert all(v is None for v in rows[2])
     assert [rows[1][8], rows[3][8]] == [1, 2]
+
+
+def test_a_user_formula_never_calculated_is_copied_as_is_never_as_a_message(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "m.xlsx", roster_rows=[
+        ["P1", '="Al"&"pha"', "Ana", 5, 4, 3, 2], ["P2", "Beta", None, 3, 3, 3, 3]])
+    rescore_file(path)
+    book = openpyxl.load_workbook(path)
+    compare = {row[0].value: row[1] for row in book["Compare"].iter_rows(min_row=2)}
+    assert compare["P1"].data_type == "f" and compare["P1"].value == '="Al"&"pha"'
+    book["Settings"]["B2"].value = "2027-Q1"
+    book.save(path)
+    rescore_file(path)
+    book = openpyxl.load_workbook(path)
+    texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert not [t for t in texts if "never calculated" in t]
+    archived = {row[0].value: row[1].value for row in book["Archive 2026-Q4"].iter_rows(min_row=2)}
+    assert archived["P1"] is None and archived["P2"] == "Beta"

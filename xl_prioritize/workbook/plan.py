@@ -12,7 +12,7 @@ import numpy as np
 from ..model import Inputs, Results
 from . import contract as c
 from .capacity_sheet import capacity_ops
-from .cells import Formula, Grid, is_formula, last_filled_column
+from .cells import Formula, Grid, Uncalculated, is_formula, last_filled_column
 from .compare_sheet import compare_ops
 from .formulas import absolute, absolute_range, score_formula, weight_names
 from .ops import (
@@ -341,5 +341,20 @@ def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInf
 
     snapshot_sheet = parsed.layout.sheets.get(c.SNAPSHOT, c.SNAPSHOT)
     ops += snapshot_ops(roster_snapshot(parsed, results, roster_grid, out), snapshot_sheet)
-    return ops
+    return copy_unreadable_as_is(ops)
+
+
+def copy_unreadable_as_is(plan: Plan) -> Plan:
+    """A user's formula that no spreadsheet has calculated has no value to copy: it is copied as
+    the formula it is, never replaced by a message or a placeholder."""
+    def as_is(value: CellValue) -> CellValue:
+        return Formula(value.formula) if isinstance(value, Uncalculated) else value
+
+    copied: Plan = []
+    for op in plan:
+        if isinstance(op, WriteBlock) and any(isinstance(v, Uncalculated) for row in op.values for v in row):
+            values = tuple(tuple(as_is(v) for v in row) for row in op.values)
+            op = WriteBlock(op.sheet, op.row, op.col, values)
+        copied.append(op)
+    return copied
 

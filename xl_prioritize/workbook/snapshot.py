@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import numbers
 
-from .cells import Grid
+from .cells import Grid, Uncalculated
 
 _DATETIME = "__datetime__"
 _DATE = "__date__"
@@ -18,7 +18,10 @@ _TIME = "__time__"
 
 
 def _encode(value: object) -> object:
-    """What JSON cannot hold by itself: dates and times tagged, other numbers plain."""
+    """What JSON cannot hold by itself: dates and times tagged, other numbers plain; a formula
+    never calculated has no value, so the archive made from this holds none (it holds no formulas)."""
+    if isinstance(value, Uncalculated):
+        return None
     if isinstance(value, dt.datetime):
         return {_DATETIME: value.isoformat()}
     if isinstance(value, dt.date):
