@@ -27,3 +27,20 @@ def test_terminal_text_drops_controls_and_direction_overrides() -> None:
     assert terminal_text("Acme\x1b[31m\u202eevil\x07") == "Acme[31mevil"
     assert terminal_text("line\tone") == "line\tone"
     assert console_text("[red]x[/red]") == "\\[red]x\\[/red]"
+
+
+def test_a_spreadsheet_opening_the_csv_reads_every_cell_as_text(tmp_path: Path, soffice: str) -> None:
+    import openpyxl
+    from support.libreoffice import recalculate
+
+    hostile = ["=1+1", '=HYPERLINK("http://evil.example","x")', "+1", "@SUM(A1)", "-2+3"]
+    path = tmp_path / "report.csv"
+    write_csv(path, ["Partner", "Cells"], [[text, 3] for text in hostile])
+    opened = recalculate(path, tmp_path / "opened")
+    sheet = openpyxl.load_workbook(opened).active
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == len(hostile)
+    for row, text in zip(rows, hostile, strict=True):
+        assert row[0].data_type == "s", f"{text!r} became {row[0].data_type}: {row[0].value!r}"
+        assert text in str(row[0].value)
+        assert row[1].value == 3  # numbers stay numbers
