@@ -9,7 +9,7 @@ import numpy as np
 
 from ..model import Tier
 from .names import UNSCORED
-from .scoring import tie_keys
+from .scoring import TIE_DECIMALS
 
 EPSILON = 1e-9
 
@@ -52,7 +52,7 @@ def tier_index_by_threshold(scores: np.ndarray, tiers: Sequence[Tier]) -> np.nda
     99.99999999999999 for a partner scoring 5 on every factor reaches a threshold of 100."""
     result = np.full(scores.shape, len(tiers) - 1, dtype=np.int64)
     assigned = np.zeros(scores.shape, dtype=bool)
-    keys = tie_keys(scores)
+    keys = np.round(scores, TIE_DECIMALS)  # vectorised: draws × partners arrays come here too
     for i, tier in enumerate(tiers[:-1]):
         if tier.size is None:
             continue
