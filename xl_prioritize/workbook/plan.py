@@ -36,7 +36,7 @@ from .ops import (
 from .parse import Parsed, find_sheet
 from .scorecard_sheet import RosterRanges, scorecard_ops
 from .snapshot import encode_rows
-from .staleness import start_ops, tiered_on_column, tiered_on_ops
+from .staleness import start_ops, tiered_on_column, tiered_on_ops, with_tiered_on
 from .widths import HEADER_SLACK, PADDING, fitted_widths, widen_to_headers
 
 OVERRIDE_FONT = "C65911"
@@ -367,11 +367,6 @@ def audit_ops(parsed: Parsed, results: Results, out: RosterOutput, seen: Seen, e
     return ops
 
 
-def without_column(grid: Grid, col: int) -> Grid:
-    """The grid with one 1-based column blanked: the snapshot keeps no hidden helper column."""
-    return [[None if i == col - 1 else v for i, v in enumerate(line)] for line in grid]
-
-
 def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInfo,
                seen: Seen | None = None) -> Plan:
     out = roster_output_layout(parsed)
@@ -399,8 +394,8 @@ def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInf
     ops += audit_ops(parsed, results, out, seen or Seen(), ops)
 
     snapshot_sheet = parsed.layout.sheets.get(c.SNAPSHOT, c.SNAPSHOT)
-    snapshot = without_column(roster_snapshot(parsed, results, roster_grid, out),
-                              tiered_on_column(parsed, out.columns))
+    snapshot = with_tiered_on(roster_snapshot(parsed, results, roster_grid, out),
+                              tiered_on_column(parsed, out.columns), parsed, results)
     ops += snapshot_ops(snapshot, snapshot_sheet)
     return copy_unreadable_as_is(ops)
 

@@ -73,6 +73,22 @@ def tiered_on_ops(parsed: Parsed, results: Results, output_columns: dict[str, in
     return ops
 
 
+def with_tiered_on(grid: Grid, col: int, parsed: Parsed, results: Results) -> Grid:
+    """The snapshot as the Roster stands after this re-score, hidden column included."""
+    position = {row: i for i, row in enumerate(parsed.layout.roster.rows)}
+    out: list[list[object]] = []
+    for r, line in enumerate(grid):
+        line = list(line) + [None] * max(0, col - len(line))
+        i = position.get(r + 1)
+        if r == 0:
+            line[col - 1] = c.TIERED_ON
+        else:
+            line[col - 1] = None if i is None or math.isnan(results.score[i]) else float(
+                results.score[i])
+        out.append(line)
+    return out
+
+
 def start_line(grid: Grid) -> int:
     """1-based Start row of the stale-score line: where its label stands, else two rows below the
     last filled row."""
