@@ -76,8 +76,18 @@ def archive_name(sheet: str) -> str:
     return name_for(sheet)
 
 
+LOG_ROW_STEM = "Log_row_"
+
+
 def log_name(row: int) -> str:
-    return name_for(f"Log row {row}")
+    return f"{c.FINGERPRINT_NAME_PREFIX}{LOG_ROW_STEM}{row}"
+
+
+def log_rows(names: Mapping[str, str | None]) -> dict[int, str | None]:
+    """Log row -> the fingerprint recorded for it, from the workbook's names."""
+    pattern = re.compile(re.escape(c.FINGERPRINT_NAME_PREFIX + LOG_ROW_STEM) + r"(\d+)")
+    return {int(m.group(1)): recorded(value) for name, value in names.items()
+            if (m := pattern.fullmatch(name))}
 
 
 def record(name: str, fingerprint: str) -> DefineName:
