@@ -157,8 +157,8 @@ def test_percent_tiers_within_segments_with_unscored_partners(tmp_path: Path,
         p["Sales engagement"] = None
     content = dataclasses.replace(
         content, tier_method="percent", missing_scores="exclude", tier_within="Segment",
-        tiers=tuple(dataclasses.replace(t, size=s) for t, s in zip(content.tiers,
-                                                                    (0.15, 0.35, None))),
+        tiers=tuple(dataclasses.replace(t, size=s)
+                    for t, s in zip(content.tiers, (0.15, 0.35, None), strict=True)),
         partners=tuple(partners))
     path = write_workbook(tmp_path / "within.xlsx", content)
     rescore_file(path, run_by="t", now=NOW)

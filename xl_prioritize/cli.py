@@ -166,6 +166,10 @@ def audit(file: Path) -> None:
     Example:
         xl-prioritize audit partners.xlsx
     """
+    from zipfile import BadZipFile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
     from .audit import audit_file
     from .audit_report import print_report
     from .problems import InputErrors
@@ -174,7 +178,7 @@ def audit(file: Path) -> None:
         report = audit_file(file)
     except InputErrors as error:
         sys.exit(refused(error, file))
-    except (OSError, ValueError, KeyError) as unreadable:
+    except (OSError, BadZipFile, InvalidFileException, KeyError) as unreadable:
         err.print(f"[red]{escape(file.name)}: not a readable workbook:[/red] "
                   f"{escape(str(unreadable))}", highlight=False)
         sys.exit(EXIT_INPUT_ERRORS)
