@@ -13,6 +13,7 @@ from .hours import hours_text
 from .model import CapacityPlan
 from .problems import InputErrors
 from .rescore import Outcome
+from .workbook.staleness import changes_line
 from .untrusted import console_text, terminal_text
 from .workbook import contract as c
 
@@ -32,6 +33,8 @@ def print_summary(outcome: Outcome, console: Console, source: str) -> None:
     if outcome.archived:
         console.print(f"Archived last quarter's results to '{console_text(outcome.archived)}'.",
                       highlight=False)
+    if outcome.changes is not None:
+        console.print(changes_line(outcome.changes))
     if plan.members:
         console.print(member_table(plan))
     if outcome.guidance:

@@ -141,3 +141,12 @@ def changes_since_last_run(parsed: Parsed, grid: Grid, results: Results) -> Chan
                 results.tier[i]):
             moved += 1
     return Changes(changed, moved)
+
+
+def changes_line(changes: Changes) -> str:
+    """The sentence the button and the command print after a re-score."""
+    if not changes.changed:
+        return "No partner's scores changed since the last re-score."
+    partners = "partner's score" if changes.changed == 1 else "partners' scores"
+    return (f"{changes.changed} {partners} changed since the last re-score; "
+            f"{changes.moved} of them moved to another tier.")
