@@ -88,6 +88,8 @@ EDITS: dict[str, tuple[Callable[[Any], None], set[tuple[str, str]]]] = {
     "score formula edited": (lambda wb: wb["Roster"].__setitem__("K6", "=E6*20"),
                              {("score-formula-edited", "Roster!K6")}),
     "tier edited": (edit_tier, {("output-differs", "Roster!M7")}),
+    "tier cleared": (lambda wb: wb["Roster"].__setitem__("M11", None),
+                     {("output-differs", "Roster!M11")}),
     "rank edited": (lambda wb: wb["Roster"].__setitem__("L8", 999),
                     {("output-differs", "Roster!L8")}),
     "service level edited": (lambda wb: wb["Roster"].__setitem__("N3", "Gold"),
@@ -142,13 +144,30 @@ def test_each_edit_gives_exactly_its_finding(base: Path, tmp_path: Path, name: s
 
 def test_a_factor_edited_after_the_rescore_is_a_stale_score(base: Path, tmp_path: Path) -> None:
     report = audit_file(edited(base, tmp_path, "factor", edit_factor))
-    stale = {f.where for f in report.findings if f.code is Finding.STALE_SCORE}
-    assert stale == {"Roster!K9"}
-    assert set(report.codes) <= {Finding.STALE_SCORE, Finding.OUTPUT_DIFFERS}
-    for item in report.findings:      # any other output it shifts is put down to the edit
-        if item.code is Finding.OUTPUT_DIFFERS:
-            assert "inputs changed since the last re-score" in item.message
+    assert found(report) == {("stale-score", "Roster!K9")}
+    # the ranks it shifts are not findings of their own: the tiers were cut on other numbers
     assert any("inputs differ" in note for note in report.notes)
+    assert any("will change at the next re-score" in note for note in report.notes)
+
+
+def test_a_stale_score_does_not_hide_a_tier_edited_by_hand(base: Path, tmp_path: Path) -> None:
+    def both(wb: Any) -> None:
+        edit_factor(wb)
+        edit_tier(wb)
+
+    report = audit_file(edited(base, tmp_path, "both", both))
+    assert found(report) == {("stale-score", "Roster!K9"), ("output-differs", "Roster!M7")}
+
+
+def test_an_override_typed_after_the_rescore_outdates_its_tier(base: Path, tmp_path: Path) -> None:
+    def override(wb: Any) -> None:
+        ws = wb["Roster"]
+        ws["I12"], ws["J12"] = other_tier(ws["M12"].value), "signed a joint plan"
+
+    report = audit_file(edited(base, tmp_path, "override", override))
+    assert ("output-differs", "Roster!M12") in found(report)
+    assert set(report.codes) == {Finding.OUTPUT_DIFFERS}
+    assert all("an input changed since the last re-score" in f.message for f in report.findings)
 
 
 def test_a_weight_edited_makes_every_changed_score_stale(base: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
 from openpyxl.utils import get_column_letter
 
 from .core.compute import compute
@@ -107,28 +108,53 @@ def _shown(name: str, value: object) -> object:
     return c.normalize_header(text) if text is not None else None
 
 
+def tiered_scores(parsed: Parsed, grid: Grid) -> np.ndarray | None:
+    """The Scores the tiers were last cut on (the hidden column), NaN where unscored."""
+    roster = parsed.layout.roster
+    col = c.find_columns(roster.header, (c.TIERED_ON,)).get(c.TIERED_ON)
+    if col is None:
+        return None
+    values = [as_number(cell(grid, row - 1, col)) for row in roster.rows]
+    return np.asarray([np.nan if v is None else v for v in values], dtype=float)
+
+
 def check_outputs(parsed: Parsed, grid: Grid, results: Results, inputs_changed: bool,
-                  report: Report) -> None:
+                  report: Report) -> int:
+    """Outputs against what the current inputs give for the Scores the tiers were cut on, so a
+    hand edit is told apart from an output a changed factor score or weight outdated (the stale
+    finding covers those). Returns how many output cells those changed scores outdate."""
     roster = parsed.layout.roster
     sheet = parsed.layout.sheets[c.ROSTER]
-    want = {
-        c.RANK: [int(r) if r > 0 else None for r in results.rank],
-        c.TIER_OUT: list(results.tier),
-        c.SERVICE_LEVEL: list(results.service_level),
-        c.ASSIGNED_TO: list(results.capacity.assigned_to),
-    }
-    why = " (its inputs changed since the last re-score: re-score to update)" \
-        if inputs_changed else ""
+    want = outputs_of(results)
+    why = (" (edited, or an input changed since the last re-score: re-score to update)"
+           if inputs_changed else ": edited after the re-score")
+    then = want
+    tiered = tiered_scores(parsed, grid)
+    if tiered is not None:
+        then = outputs_of(compute(parsed.inputs, tiered))
+    outdated = 0
     for name in CHECKED_OUTPUTS:
         col = roster.output_columns.get(name)
         if col is None:
             continue
         for i, row in enumerate(roster.rows):
-            got = cell(grid, row - 1, col)
-            if _shown(name, got) != _shown(name, want[name][i]):
+            got = _shown(name, cell(grid, row - 1, col))
+            if got != _shown(name, then[name][i]):
                 report.add(Finding.OUTPUT_DIFFERS, c.cell_ref(sheet, row, col + 1),
-                           f"{name} is {describe(got)}; the current inputs give "
-                           f"{describe(want[name][i])}{why}")
+                           f"{name} is {describe(cell(grid, row - 1, col))}; the current inputs "
+                           f"give {describe(then[name][i])}{why}")
+            elif got != _shown(name, want[name][i]):
+                outdated += 1
+    return outdated
+
+
+def outputs_of(results: Results) -> dict[str, list[object]]:
+    return {
+        c.RANK: [int(r) if r > 0 else None for r in results.rank],
+        c.TIER_OUT: list(results.tier),
+        c.SERVICE_LEVEL: list(results.service_level),
+        c.ASSIGNED_TO: list(results.capacity.assigned_to),
+    }
 
 
 def check_stale(parsed: Parsed, grid: Grid, results: Results, report: Report) -> None:
@@ -262,7 +288,10 @@ def audit_file(path: Path | str) -> Report:
         report.notes.append("The inputs differ from those of the last re-score (the Log's "
                             "Input fingerprint): re-score to bring the outputs up to date.")
     check_scores(parsed, grid, report)
-    check_outputs(parsed, grid, results, changed, report)
+    outdated = check_outputs(parsed, grid, results, changed, report)
+    if outdated:
+        report.notes.append(f"{outdated} Rank, Tier, Service level or Assigned to cells will "
+                            "change at the next re-score because of the stale scores.")
     check_stale(parsed, grid, results, report)
     check_archives(names, archives, report)
     if log_sheet:
