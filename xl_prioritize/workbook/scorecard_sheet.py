@@ -231,39 +231,41 @@ def scorecard_ops(parsed: Parsed, results: Results, ranges: RosterRanges, sheet:
         return []
     e = explain(inputs, results, i)
     pick = inputs.roster.id_values[i] if inputs.roster.id_values else e.partner_id
-    ops: Plan = [EnsureSheet(sheet, after=after), ClearSheet(sheet)]
-    ops.append(WriteBlock(sheet, 1, 1, ((f"{c.SCORECARD}: one partner's Score, factor by "
-                                          "factor",),)))
-    ops.append(Style(sheet, Area(1, 1), bold=True))
-    ops.append(WriteBlock(sheet, PICK_ROW, 1, (("Partner ID (pick) or name", pick,
-                                                "Pick a partner: every figure below is a "
-                                                "formula over the Roster."),)))
-    ops.append(header_style(sheet, Area(PICK_ROW, 1, 1, 2)))
-    ops.append(DataValidationList(sheet, Area(PICK_ROW, 2), ranges.of(c.PARTNER_ID)))
+    cells: dict[tuple[int, int], CellValue] = {
+        (1, 1): f"{c.SCORECARD}: one partner's Score, factor by factor",
+        (PICK_ROW, 1): "Partner ID (pick) or name", (PICK_ROW, 2): pick,
+        (PICK_ROW, 3): "Pick a partner: every figure below is a formula over the Roster.",
+    }
     for row, label, formula in header_block(ranges, e, inputs):
-        ops.append(WriteBlock(sheet, row, 1, ((label, formula),)))
-    for row in (SCORE_ROW, BOUNDARY_ROW, MISSING_ROW):
-        ops.append(Style(sheet, Area(row, 2), number_format="0.0"))
-    ops.append(WriteBlock(sheet, FACTOR_HEADER_ROW, 1, (FACTOR_HEADERS,)))
-    ops.append(header_style(sheet, Area(FACTOR_HEADER_ROW, 1, 1, len(FACTOR_HEADERS))))
+        cells[(row, 1)], cells[(row, 2)] = label, formula
     rows = factor_rows(inputs, ranges, e)
-    ops.append(WriteBlock(sheet, FACTOR_HEADER_ROW + 1, 1, tuple(rows)))
+    for col, header in enumerate(FACTOR_HEADERS, start=1):
+        cells[(FACTOR_HEADER_ROW, col)] = header
     body = Area(FACTOR_HEADER_ROW + 1, 1, len(rows), len(FACTOR_HEADERS))
+    history_row = body.last_row + 2
+    history = archive_rows(archives, e) if archives else [("no archived quarter yet",)]
+    for r, line in enumerate([*rows, (), ("Archived quarter", c.TIER_OUT, c.SCORE), *history],
+                             start=body.row):
+        for col, value in enumerate(line, start=1):
+            cells[(r, col)] = value
+    tier_rows = [("Tiers as last re-scored", "Size"), *((t.name, t.size) for t in inputs.tiers)]
+    for r, (name, size) in enumerate(tier_rows, start=3):
+        cells[(r, TIER_TABLE_COL)], cells[(r, TIER_TABLE_COL + 1)] = name, size
+    height = max(r for r, _ in cells)
+    width = TIER_TABLE_COL + 1
+    block = tuple(tuple(cells.get((r, col)) for col in range(1, width + 1))
+                  for r in range(1, height + 1))
+    ops: Plan = [EnsureSheet(sheet, after=after), ClearSheet(sheet), WriteBlock(sheet, 1, 1, block),
+                 Style(sheet, Area(1, 1), bold=True),
+                 DataValidationList(sheet, Area(PICK_ROW, 2), ranges.of(c.PARTNER_ID))]
+    for area in (Area(PICK_ROW, 1, 1, 2), Area(FACTOR_HEADER_ROW, 1, 1, len(FACTOR_HEADERS)),
+                 Area(history_row, 1, 1, 3), Area(3, TIER_TABLE_COL, 1, 2)):
+        ops.append(header_style(sheet, area))
+    for area in (Area(SCORE_ROW, 2), Area(BOUNDARY_ROW, 2, MISSING_ROW - BOUNDARY_ROW + 1)):
+        ops.append(Style(sheet, area, number_format="0.0"))
     ops.append(Style(sheet, Area(body.row, 4, body.rows), number_format="0.0%"))
     for col in (5, 7):
         ops.append(Style(sheet, Area(body.row, col, body.rows), number_format="0.00"))
     ops.append(Style(sheet, Area(body.last_row, 1, 1, len(FACTOR_HEADERS)), bold=True))
-    history_row = body.last_row + 2
-    ops.append(WriteBlock(sheet, history_row, 1, (("Archived quarter", c.TIER_OUT, c.SCORE),)))
-    ops.append(header_style(sheet, Area(history_row, 1, 1, 3)))
-    if archives:
-        ops.append(WriteBlock(sheet, history_row + 1, 1, tuple(archive_rows(archives, e))))
-    else:
-        ops.append(WriteBlock(sheet, history_row + 1, 1, (("no archived quarter yet",),)))
-    tier_rows = tuple((t.name, t.size) for t in inputs.tiers)
-    ops.append(WriteBlock(sheet, 3, TIER_TABLE_COL, (("Tiers as last re-scored", "Size"),
-                                                      *tier_rows)))
-    ops.append(header_style(sheet, Area(3, TIER_TABLE_COL, 1, 2)))
-    ops.append(ColumnWidths(sheet, ((1, 46), (2, 22), (3, 12), (4, 15), (5, 20), (6, 13),
-                                    (7, 13), (8, 14), (TIER_TABLE_COL, 24))))
+    ops.append(ColumnWidths(sheet, ((1, 46), (2, 22), (5, 20), (TIER_TABLE_COL, 24))))
     return ops
