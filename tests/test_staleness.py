@@ -96,6 +96,8 @@ def test_edits_after_a_rescore_are_counted_until_the_next(demo: Path, tmp_path: 
     old_tiers = {r: ws[f"{TIER}{r}"].value for r in (9, 20)}
     outcome = rescore_file(demo, run_by="t", now=NOW + dt.timedelta(hours=1))
     new = openpyxl.load_workbook(demo)["Roster"]
+    picked = openpyxl.load_workbook(demo)["Scorecard"].cell(row=sc.PICK_ROW, column=2).value
+    assert picked == ws["A9"].value                        # the partner picked is kept
     moved = sum(new[f"{TIER}{r}"].value != old_tiers[r] for r in (9, 20))
     assert outcome.changes == Changes(changed=2, moved=moved)
     message = success_message(outcome, "demo.xlsx", [])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-from ..core.explain import Explanation, explain
+from ..core.explain import Explanation, explain, find_partner
 from ..model import Inputs, Results
 from . import contract as c
 from .cells import Formula, as_text
@@ -85,10 +85,12 @@ def _blank(value: object) -> CellValue:
 
 
 def selected_partner(inputs: Inputs, results: Results, previous: object) -> int | None:
-    """Keep the partner picked before when it is still on the Roster, else show the top one."""
+    """Keep the partner picked before (by Partner ID or name) while it is on the Roster, else
+    show the top-ranked one."""
     text = as_text(previous)
-    if text is not None and text in inputs.roster.ids:
-        return inputs.roster.ids.index(text)
+    kept = find_partner(inputs, text) if text is not None else None
+    if kept is not None:
+        return kept
     if not len(inputs.roster):
         return None
     ranked = [i for i, r in enumerate(results.rank) if r == 1]
