@@ -16,7 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
-from openpyxl.utils import get_column_letter
 
 from .core.compute import compute
 from .model import Results
@@ -24,6 +23,7 @@ from .problems import describe
 from .workbook import contract as c
 from .workbook import integrity
 from .workbook.cells import Formula, Grid, as_number, as_text, cell, is_blank, last_filled_row
+from .workbook.columns import get_column_letter
 from .workbook.formulas import score_formula, weight_names
 from .workbook.parse import Parsed, find_sheet
 from .workbook.plan import fingerprint

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
 from ..core.explain import Explanation, explain, find_partner
 from ..model import Inputs, Results
 from . import contract as c
 from .cells import Formula, as_text
+from .columns import get_column_letter
 from .formulas import weight_names
 from .ops import (
     Area,

@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
 from ..model import Results
 from . import contract as c
 from .cells import Formula, Grid, as_number, as_text, cell, is_blank, last_filled_column, last_filled_row
+from .columns import get_column_letter
 from .ops import Area, ConditionalFormat, HideColumns, Plan, Style, WriteBlock, header_style
 from .parse import Parsed
 
