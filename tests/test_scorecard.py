@@ -179,3 +179,23 @@ def test_threshold_tiers_with_blanks_as_lowest(tmp_path: Path, recalc: Recalc) -
     inputs, results = core_of(path)
     assert explain(inputs, results, 9).factors[3].score == inputs.settings.scale_min
     run_cards(path, recalc)
+
+
+def test_a_users_own_scorecard_sheet_is_never_overwritten(tmp_path: Path) -> None:
+    from builders import build_workbook
+
+    from xl_prioritize.problems import Code, InputErrors
+
+    rows = [["P1", "Alpha", None, 5, 4, 3, 2], ["P2", "Beta", None, 3, 3, 3, 3]]
+    path = build_workbook(tmp_path / "mine.xlsx", roster_rows=rows)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Scorecard")["A1"] = "My own notes"
+    wb.save(path)
+    with pytest.raises(InputErrors) as refused:
+        rescore_file(path, run_by="t", now=NOW)
+    assert Code.NOT_OWNED_SHEET in refused.value.codes
+    assert openpyxl.load_workbook(path)["Scorecard"]["A1"].value == "My own notes"
+    other = build_workbook(tmp_path / "ours.xlsx", roster_rows=rows)
+    rescore_file(other, run_by="t", now=NOW)
+    rescore_file(other, run_by="t", now=NOW + dt.timedelta(hours=1))   # its own: rewritten
+    assert openpyxl.load_workbook(other)["Scorecard"]["B3"].value == "P1"

@@ -264,8 +264,10 @@ def audit_file(path: Path | str) -> Report:
     """Audit a workbook file; raises InputErrors when its inputs cannot be read as the contract
     says, and whatever openpyxl raises for a file that is not a workbook."""
     from .adapters.files import FileWorkbook
+    from .ooxml.identify import identify
     from .rescore import read_workbook
 
+    identify(Path(path))
     book = FileWorkbook(Path(path))
     try:
         parsed, grid = read_workbook(book)

@@ -16,8 +16,10 @@ def explain_file(path: Path | str, partner: str) -> Explanation:
     """Read a workbook (nothing written) and explain one partner, by Partner ID or name.
     Raises InputErrors for unreadable inputs, LookupError for an unknown partner."""
     from .adapters.files import FileWorkbook
+    from .ooxml.identify import identify
     from .rescore import read_workbook
 
+    identify(Path(path))
     book = FileWorkbook(Path(path))
     try:
         parsed, _ = read_workbook(book)

@@ -28,6 +28,8 @@ SNAPSHOT = "Results snapshot"
 """Hidden sheet holding the Roster as it stood after the last re-score: the next archive's source."""
 SCORECARD = "Scorecard"
 """One partner's Score, factor by factor, in formulas: owned whole by the re-score."""
+SCORECARD_TITLE = "Scorecard: one partner's Score, factor by factor"
+"""Its A1, by which a Scorecard a re-score made is told from a user's sheet of that name."""
 START = "Start"
 """The template's explanation sheet; a re-score owns only its stale-score line there."""
 

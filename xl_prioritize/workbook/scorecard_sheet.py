@@ -233,7 +233,7 @@ def scorecard_ops(parsed: Parsed, results: Results, ranges: RosterRanges, sheet:
     e = explain(inputs, results, i)
     pick = inputs.roster.id_values[i] if inputs.roster.id_values else e.partner_id
     cells: dict[tuple[int, int], CellValue] = {
-        (1, 1): f"{c.SCORECARD}: one partner's Score, factor by factor",
+        (1, 1): c.SCORECARD_TITLE,
         (PICK_ROW, 1): "Partner ID (pick) or name", (PICK_ROW, 2): pick,
         (PICK_ROW, 3): "Pick a partner: every figure below is a formula over the Roster.",
     }
