@@ -13,9 +13,9 @@ from .hours import hours_text
 from .model import CapacityPlan
 from .problems import InputErrors
 from .rescore import Outcome
-from .workbook.staleness import changes_line
 from .untrusted import console_text, terminal_text
 from .workbook import contract as c
+from .workbook.staleness import changes_line
 
 WIDTH = 80
 """The summary fits an 80-column terminal."""
