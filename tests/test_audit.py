@@ -96,7 +96,7 @@ EDITS: dict[str, tuple[Callable[[Any], None], set[tuple[str, str]]]] = {
                              {("output-differs", "Roster!N3")}),
     "assigned to edited": (lambda wb: wb["Roster"].__setitem__("Q2", "Nobody"),
                            {("output-differs", "Roster!Q2")}),
-    "archive edited": (edit_archive, {("archive-changed", f"'{ARCHIVE}'!A1:R141")}),
+    "archive edited": (edit_archive, {("archive-changed", f"'{ARCHIVE}'!A1:S141")}),
     "log row edited": (lambda wb: wb["Log"].__setitem__("C2", "someone else"),
                        {("log-edited", "Log!A2:H2")}),
     "log row added by hand": (add_log_row, {("log-edited", "Log!A4:H4")}),
