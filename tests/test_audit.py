@@ -25,8 +25,8 @@ from xl_prioritize.template import write_workbook
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, 0)
 ARCHIVE = "Archive 2026-Q4"
-# The demo's Roster: A..J inputs, K Score, L Rank, M Tier, N Service level, O Previous tier,
-# P Movement, Q Assigned to, R the hidden Score when tiered.
+# The demo's Roster: A..K inputs, L Score, M Rank, N Tier, O Service level, P Previous tier,
+# Q Movement, R Assigned to, S the hidden Score when tiered.
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def other_tier(value: str) -> str:
 
 
 def edit_tier(wb: Any) -> None:
-    wb["Roster"]["M7"] = other_tier(wb["Roster"]["M7"].value)
+    wb["Roster"]["N7"] = other_tier(wb["Roster"]["N7"].value)
 
 
 def edit_factor(wb: Any) -> None:
@@ -65,7 +65,7 @@ def edit_weight(wb: Any) -> None:
 
 def edit_archive(wb: Any) -> None:
     ws = wb[ARCHIVE]
-    ws["M3"] = other_tier(ws["M3"].value)
+    ws["N3"] = other_tier(ws["N3"].value)
 
 
 def sort_log_newest_first(wb: Any) -> None:
@@ -83,19 +83,19 @@ def add_log_row(wb: Any) -> None:
 
 # name -> (edit, exact findings expected, or None when checked by `extra`)
 EDITS: dict[str, tuple[Callable[[Any], None], set[tuple[str, str]]]] = {
-    "score typed over": (lambda wb: wb["Roster"].__setitem__("K5", 42.0),
-                         {("score-not-formula", "Roster!K5")}),
-    "score formula edited": (lambda wb: wb["Roster"].__setitem__("K6", "=E6*20"),
-                             {("score-formula-edited", "Roster!K6")}),
-    "tier edited": (edit_tier, {("output-differs", "Roster!M7")}),
-    "tier cleared": (lambda wb: wb["Roster"].__setitem__("M11", None),
-                     {("output-differs", "Roster!M11")}),
-    "rank edited": (lambda wb: wb["Roster"].__setitem__("L8", 999),
-                    {("output-differs", "Roster!L8")}),
-    "service level edited": (lambda wb: wb["Roster"].__setitem__("N3", "Gold"),
-                             {("output-differs", "Roster!N3")}),
-    "assigned to edited": (lambda wb: wb["Roster"].__setitem__("Q2", "Nobody"),
-                           {("output-differs", "Roster!Q2")}),
+    "score typed over": (lambda wb: wb["Roster"].__setitem__("L5", 42.0),
+                         {("score-not-formula", "Roster!L5")}),
+    "score formula edited": (lambda wb: wb["Roster"].__setitem__("L6", "=E6*20"),
+                             {("score-formula-edited", "Roster!L6")}),
+    "tier edited": (edit_tier, {("output-differs", "Roster!N7")}),
+    "tier cleared": (lambda wb: wb["Roster"].__setitem__("N11", None),
+                     {("output-differs", "Roster!N11")}),
+    "rank edited": (lambda wb: wb["Roster"].__setitem__("M8", 999),
+                    {("output-differs", "Roster!M8")}),
+    "service level edited": (lambda wb: wb["Roster"].__setitem__("O3", "Gold"),
+                             {("output-differs", "Roster!O3")}),
+    "assigned to edited": (lambda wb: wb["Roster"].__setitem__("R2", "Nobody"),
+                           {("output-differs", "Roster!R2")}),
     "archive edited": (edit_archive, {("archive-changed", f"'{ARCHIVE}'!A1:S141")}),
     "log row edited": (lambda wb: wb["Log"].__setitem__("C2", "someone else"),
                        {("log-edited", "Log!A2:H2")}),
@@ -144,7 +144,7 @@ def test_each_edit_gives_exactly_its_finding(base: Path, tmp_path: Path, name: s
 
 def test_a_factor_edited_after_the_rescore_is_a_stale_score(base: Path, tmp_path: Path) -> None:
     report = audit_file(edited(base, tmp_path, "factor", edit_factor))
-    assert found(report) == {("stale-score", "Roster!K9")}
+    assert found(report) == {("stale-score", "Roster!L9")}
     # the ranks it shifts are not findings of their own: the tiers were cut on other numbers
     assert any("inputs differ" in note for note in report.notes)
     assert any("will change at the next re-score" in note for note in report.notes)
@@ -156,16 +156,16 @@ def test_a_stale_score_does_not_hide_a_tier_edited_by_hand(base: Path, tmp_path:
         edit_tier(wb)
 
     report = audit_file(edited(base, tmp_path, "both", both))
-    assert found(report) == {("stale-score", "Roster!K9"), ("output-differs", "Roster!M7")}
+    assert found(report) == {("stale-score", "Roster!L9"), ("output-differs", "Roster!N7")}
 
 
 def test_an_override_typed_after_the_rescore_outdates_its_tier(base: Path, tmp_path: Path) -> None:
     def override(wb: Any) -> None:
         ws = wb["Roster"]
-        ws["I12"], ws["J12"] = other_tier(ws["M12"].value), "signed a joint plan"
+        ws["I12"], ws["J12"] = other_tier(ws["N12"].value), "signed a joint plan"
 
     report = audit_file(edited(base, tmp_path, "override", override))
-    assert ("output-differs", "Roster!M12") in found(report)
+    assert ("output-differs", "Roster!N12") in found(report)
     assert set(report.codes) == {Finding.OUTPUT_DIFFERS}
     assert all("an input changed since the last re-score" in f.message for f in report.findings)
 
@@ -174,7 +174,7 @@ def test_a_weight_edited_makes_every_changed_score_stale(base: Path, tmp_path: P
     report = audit_file(edited(base, tmp_path, "weight", edit_weight))
     stale = [f for f in report.findings if f.code is Finding.STALE_SCORE]
     assert len(stale) > 100
-    assert all(f.where.startswith("Roster!K") for f in stale)
+    assert all(f.where.startswith("Roster!L") for f in stale)
 
 
 COMBINED = ("score typed over", "score formula edited", "tier edited", "tier cleared",
@@ -204,7 +204,7 @@ def test_the_same_findings_after_a_libreoffice_open_and_save(base: Path, tmp_pat
     union = set().union(*(EDITS[name][1] for name in COMBINED))
     assert found(audit_file(sources["combined"])) == union
     assert found(audit_file(saved["combined"])) == union
-    assert found(audit_file(saved["factor"])) == {("stale-score", "Roster!K9")}
+    assert found(audit_file(saved["factor"])) == {("stale-score", "Roster!L9")}
 
 
 def test_exit_status_clean_findings_unreadable_and_failed(base: Path, tmp_path: Path,
@@ -216,7 +216,7 @@ def test_exit_status_clean_findings_unreadable_and_failed(base: Path, tmp_path: 
     typed = edited(base, tmp_path, "typed", EDITS["score typed over"][0])
     result = runner.invoke(cli, ["audit", str(typed)])
     assert result.exit_code == 1
-    assert "Roster!K5" in result.output and "score-not-formula" in result.output
+    assert "Roster!L5" in result.output and "score-not-formula" in result.output
     garbage = tmp_path / "garbage.xlsx"
     garbage.write_bytes(b"not a workbook")
     assert runner.invoke(cli, ["audit", str(garbage)]).exit_code == 2

@@ -20,7 +20,7 @@ from xl_prioritize.workbook import scorecard_sheet as sc
 from xl_prioritize.workbook.staleness import STALE_LABEL, Changes
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, 0)
-SCORE, TIER, TIERED = "K", "M", "R"   # the demo's Roster columns
+SCORE, TIER, TIERED = "L", "N", "S"   # the demo's Roster columns
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_edits_after_a_rescore_are_counted_until_the_next(demo: Path, tmp_path: 
 
 def test_a_first_rescore_reports_no_changes(demo: Path) -> None:
     wb = openpyxl.load_workbook(demo)
-    wb["Roster"].delete_cols(18)                               # as written before this feature
+    wb["Roster"].delete_cols(19)                               # as written before this feature
     wb.save(demo)
     assert rescore_file(demo, run_by="t", now=NOW).changes is None
     assert rescore_file(demo, run_by="t", now=NOW).changes == Changes(0, 0)
