@@ -759,8 +759,9 @@ def test_second_rescore_finds_outputs_by_header_and_keeps_user_columns_right_of_
     first = grid(path, "Roster")
     assert str(first[1][1]).startswith("=")           # the existing Score column was used
     width = len(first[0])
-    assert first[0][width - 6:] == ["Rank", "Tier", "Service level", "Previous tier", "Movement",
-                                    "Assigned to"]
+    # the contract's outputs, then the hidden owned Score when tiered (docs/contract-readings.md)
+    assert first[0][width - 7:] == ["Rank", "Tier", "Service level", "Previous tier", "Movement",
+                                    "Assigned to", "Score when tiered"]
     _set(path, "Roster", {f"{openpyxl.utils.get_column_letter(width + 1)}1": "After",
                           f"{openpyxl.utils.get_column_letter(width + 1)}2": "mine"})
     rescore(path, NOW + dt.timedelta(hours=1))

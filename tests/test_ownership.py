@@ -51,7 +51,7 @@ def test_a_rescore_records_what_it_made(tmp_path: Path) -> None:
     path = _workbook(tmp_path)
     rescore_file(path)
     sheets, names = _record(path)
-    assert sheets == {c.CAPACITY, c.COMPARE, c.LOG, c.SNAPSHOT}
+    assert sheets == {c.CAPACITY, c.COMPARE, c.LOG, c.SNAPSHOT, c.SCORECARD}
     assert {"ScaleMin", "ScaleMax", "Weights", "Weight_Customer_overlap"} <= names
 
 
@@ -108,7 +108,7 @@ def test_a_workbook_rescored_before_the_record_existed_is_adopted(tmp_path: Path
 
     _edit(path, forget)
     rescore_file(path)
-    assert _record(path)[0] == {c.CAPACITY, c.COMPARE, c.LOG, c.SNAPSHOT}
+    assert _record(path)[0] == {c.CAPACITY, c.COMPARE, c.LOG, c.SNAPSHOT, c.SCORECARD}
 
 
 @pytest.mark.parametrize("name", ["Weights", "scalemax", "Weight_Solution_fit"])

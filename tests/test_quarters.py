@@ -270,7 +270,8 @@ def test_archives_stand_after_the_working_sheets_newest_first_and_protected(
     names = wb.sheetnames
     archives = [n for n in names if n.startswith("Archive ")]
     assert archives == ["Archive 2026-Q3", "Archive 2026-Q2", "Archive 2026-Q1"]
-    working = ["Settings", "Factors", "Tiers", "Team", "Roster", "Capacity", "Compare", "Log"]
+    working = ["Settings", "Factors", "Tiers", "Team", "Roster", "Scorecard", "Capacity",
+               "Compare", "Log"]
     assert names.index(archives[0]) > max(names.index(n) for n in working)
     assert names.index(archives[-1]) - names.index(archives[0]) == 2
     for name in archives:

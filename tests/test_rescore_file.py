@@ -12,6 +12,8 @@ import pytest
 from tests.builders import DEFAULT_FACTORS, build_workbook, sheet_rows, table
 from xl_prioritize.rescore import rescore_file
 
+TIERED_ON = "Score when tiered"
+"""The hidden owned column after the outputs (docs/contract-readings.md)."""
 OUTPUTS = ["Score", "Rank", "Tier", "Service level", "Previous tier", "Movement", "Assigned to"]
 SERVICE = {"Tier 1": "Biweekly co-sell cadence", "Tier 2": "Monthly pipeline review",
            "Tier 3": "Self-serve portal", "Unscored": None}
@@ -98,7 +100,7 @@ def test_count_method_on_a_messy_roster(tmp_path: Path) -> None:
     assert {k: v for k, v in after["Roster"].items() if k[0] <= "I"} == before["Roster"]
     # the output columns, created to the right of the inputs in the contract's order
     header = sheet_rows(path, "Roster")[0]
-    assert list(header) == [*MESSY_HEADER, *OUTPUTS]
+    assert list(header) == [*MESSY_HEADER, *OUTPUTS, TIERED_ON]
 
 
 def test_score_cells_are_formulas_over_the_rows_factor_cells(tmp_path: Path) -> None:
@@ -237,8 +239,8 @@ def test_moved_output_columns_are_found_by_header(tmp_path: Path) -> None:
     rescore_file(path, run_by="tester", now=NOW)
     first = roster_by_id(path)
     # 0..8 inputs, 9..15 outputs (Score..Assigned to). New order: Tier first, Rank between the
-    # inputs, Score last, the others shuffled.
-    move_columns(path, [11, 2, 0, 10, 1, 3, 4, 15, 5, 6, 7, 13, 8, 14, 12, 9])
+    # inputs, Score last, the others shuffled; the hidden Score when tiered stays last.
+    move_columns(path, [11, 2, 0, 10, 1, 3, 4, 15, 5, 6, 7, 13, 8, 14, 12, 9, 16])
     moved_header = sheet_rows(path, "Roster")[0]
     before = all_cells(path)["Roster"]
     rescore_file(path, run_by="tester", now=NOW + dt.timedelta(minutes=1))
@@ -271,7 +273,7 @@ def test_some_output_columns_present_the_rest_appended(tmp_path: Path) -> None:
     rescore_file(path, run_by="tester", now=NOW)
     got = sheet_rows(path, "Roster")
     assert list(got[0]) == [*header, "Score", "Service level", "Previous tier", "Movement",
-                            "Assigned to"]
+                            "Assigned to", TIERED_ON]
     assert got[1][1] == 1 and got[2][1] == 2          # Rank written in the existing "rank " column
     assert got[1][7] == "Tier 1" and got[2][7] == "Tier 1"   # count: Tier 1 holds 2
 
@@ -366,7 +368,7 @@ def test_a_headerless_user_column_is_not_overwritten(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)["Roster"]
     assert ws["I2"].value == "call back in May"
     header = [c.value for c in ws[1]]
-    assert header[9:] == OUTPUTS   # created from column J on
+    assert header[9:] == [*OUTPUTS, TIERED_ON]   # created from column J on
     assert ws["K2"].value == 1 and ws["K3"].value == 2
 
 

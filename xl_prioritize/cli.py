@@ -13,6 +13,7 @@ from rich.markup import escape
 from .problems import InputErrors, RunFailed, UnreadableWorkbook, WorkbookBusy
 from .untrusted import console_text
 
+EXIT_FINDINGS = 1
 EXIT_INPUT_ERRORS = 2
 EXIT_BUSY = 3
 EXIT_FAILED = 4
@@ -118,6 +119,75 @@ def history(file: Path, partner_id: str | None) -> None:
         sys.exit(1)
     except REFUSALS as error:
         sys.exit(refused(error, file))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("partner_id")
+def explain(file: Path, partner_id: str) -> None:
+    """Take one partner's Score apart, read-only: the Scorecard sheet in the terminal.
+
+    Each factor's score, weight, share of weight and points; the tier above,
+    its boundary Score and the points missing; the smallest single-factor
+    change that would close the gap (or "none within the scale"); the
+    partners just above and below; the partner's tier in each archived
+    quarter. PARTNER_ID may also be the partner's name. Exit 2 when the
+    inputs cannot be read, 1 when no such partner.
+
+    \b
+    Example:
+        xl-prioritize explain partners.xlsx P-0017
+    """
+    from .explain_report import explain_file, print_explanation
+    from .problems import InputErrors
+
+    try:
+        explanation = explain_file(file, partner_id)
+    except InputErrors as error:
+        sys.exit(refused(error, file))
+    except LookupError as missing:
+        err.print(f"[red]{escape(file.name)}:[/red] {escape(str(missing))}", highlight=False)
+        sys.exit(1)
+    print_explanation(explanation, _console())
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def audit(file: Path) -> None:
+    """Check FILE's integrity, cell by cell; changes nothing.
+
+    Finds Score cells that are not the formula a re-score writes, Rank, Tier,
+    Service level or Assigned to that differ from what the current inputs
+    give, stale scores (inputs edited since the tiers were cut), archives
+    changed since they were made and Log rows edited or out of order. Exit 0
+    clean, 1 findings, 2 unreadable input, 4 could not run.
+
+    \b
+    Example:
+        xl-prioritize audit partners.xlsx
+    """
+    from zipfile import BadZipFile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from .audit import audit_file
+    from .audit_report import print_report
+    from .problems import InputErrors
+
+    try:
+        report = audit_file(file)
+    except InputErrors as error:
+        sys.exit(refused(error, file))
+    except (OSError, BadZipFile, InvalidFileException, KeyError) as unreadable:
+        err.print(f"[red]{escape(file.name)}: not a readable workbook:[/red] "
+                  f"{escape(str(unreadable))}", highlight=False)
+        sys.exit(EXIT_INPUT_ERRORS)
+    except Exception as error:
+        err.print(f"[red]{escape(file.name)}: the audit could not run:[/red] "
+                  f"{escape(type(error).__name__)}: {escape(str(error))}", highlight=False)
+        sys.exit(EXIT_FAILED)
+    print_report(report, _console(), file.name)
+    sys.exit(EXIT_FINDINGS if report.findings else 0)
 
 
 @cli.command()

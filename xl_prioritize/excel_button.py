@@ -20,6 +20,7 @@ from .workbook import contract as c
 from .workbook.cells import as_text
 from .workbook.parse import find_sheet
 from .workbook.plan import RunInfo
+from .workbook.staleness import changes_line
 
 MODE = "Excel"
 TITLE = "xl-prioritize"
@@ -60,6 +61,8 @@ def success_message(outcome: Outcome, source: str, notes: list[str]) -> str:
     lines += outcome.guidance
     if outcome.warnings:
         lines.append(f"{len(outcome.warnings)} warning(s): see the Log sheet.")
+    if outcome.changes is not None:
+        lines.append(changes_line(outcome.changes))
     lines += notes
     return "\n".join(lines)
 

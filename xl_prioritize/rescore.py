@@ -19,9 +19,11 @@ from .workbook.cells import Grid, is_formula, with_values
 from .workbook.ops import Plan
 from .workbook.ownership import defined_names, name_problems, read_ownership, record_op
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
-from .workbook.plan import RunInfo, build_plan, name_ops
+from .workbook.plan import RunInfo, Seen, build_plan, name_ops
+from .workbook.scorecard_sheet import PICK_ROW
 from .workbook.sent import SENT_SHEET, is_record, manager_copy_problem
 from .workbook.snapshot import decode_rows
+from .workbook.staleness import Changes, changes_since_last_run
 
 Progress = Callable[[str], None]
 
@@ -39,6 +41,8 @@ class Outcome:
     inputs: Inputs
     results: Results
     plan: Plan = field(repr=False)
+    changes: Changes | None = None
+    """Partners whose own inputs changed since the last re-score, and how many of them moved."""
 
 
 def current_user() -> str:
@@ -85,6 +89,18 @@ def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
     return parsed, read[c.ROSTER]
 
 
+def read_seen(book: WorkbookAdapter) -> Seen:
+    """The Start sheet and the Scorecard's pick: what the plan keeps of sheets it owns in part."""
+    names = book.sheet_names()
+    start, scorecard = find_sheet(names, c.START), find_sheet(names, c.SCORECARD)
+    pick = None
+    if scorecard is not None:
+        grid = book.read_grid(scorecard)
+        line = grid[PICK_ROW - 1] if len(grid) >= PICK_ROW else []
+        pick = line[1] if len(line) > 1 else None
+    return Seen(book.read_grid(start) if start is not None else None, pick)
+
+
 def rescore_book(
     book: WorkbookAdapter, info: RunInfo, progress: Progress | None = None
 ) -> Outcome:
@@ -104,7 +120,7 @@ def rescore_book(
         raise InputErrors(problems)
     step("Scoring, ranking and tiering")
     results = compute(parsed.inputs)
-    plan = build_plan(parsed, results, roster_grid, info)
+    plan = build_plan(parsed, results, roster_grid, info, read_seen(book))
     plan.append(record_op(owned, plan))
     step("Writing results")
     book.apply(plan)
@@ -119,6 +135,7 @@ def rescore_book(
         inputs=inputs,
         results=results,
         plan=plan,
+        changes=changes_since_last_run(parsed, roster_grid, results),
     )
 
 

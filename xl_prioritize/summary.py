@@ -15,6 +15,7 @@ from .problems import InputErrors
 from .rescore import Outcome
 from .untrusted import console_text, terminal_text
 from .workbook import contract as c
+from .workbook.staleness import changes_line
 
 WIDTH = 80
 """The summary fits an 80-column terminal."""
@@ -32,6 +33,8 @@ def print_summary(outcome: Outcome, console: Console, source: str) -> None:
     if outcome.archived:
         console.print(f"Archived last quarter's results to '{console_text(outcome.archived)}'.",
                       highlight=False)
+    if outcome.changes is not None:
+        console.print(changes_line(outcome.changes))
     if plan.members:
         console.print(member_table(plan))
     if outcome.guidance:

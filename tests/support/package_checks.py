@@ -11,7 +11,9 @@ from python_calamine import CalamineWorkbook
 
 from .corpus import MAIN_NS
 
-OUTPUT_HEADERS = ("Score", "Rank", "Tier", "Service level", "Previous tier", "Movement", "Assigned to")
+OUTPUT_HEADERS = ("Score", "Rank", "Tier", "Service level", "Previous tier", "Movement", "Assigned to",
+                  "Score when tiered")
+"""The contract's outputs and the hidden owned column after them (docs/contract-readings.md)."""
 STYLE_LISTS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs")
 
 

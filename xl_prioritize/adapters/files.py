@@ -187,7 +187,11 @@ class FileWorkbook:
             rules = ws.conditional_formatting._cf_rules
             for cf in [cf for cf in rules if all(
                     c in columns for r in cf.sqref.ranges for c in range(r.min_col, r.max_col + 1))]:
-                del rules[cf]
+                kept = [r for r in rules[cf] if r.type != "expression"]  # a template's colour scale
+                if kept:
+                    rules[cf] = kept
+                else:
+                    del rules[cf]
             fresh.update(columns)
         fill = PatternFill(bgColor=op.fill) if op.fill else None
         font = Font(b=op.bold, color=op.font_color or None) \

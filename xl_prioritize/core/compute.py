@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..model import ArchivedQuarter, Inputs, Results
 from ..problems import Code, Problem
 from . import capacity, history, scoring, tiers
 
 
-def compute(inputs: Inputs) -> Results:
+def compute(inputs: Inputs, scores: np.ndarray | None = None) -> Results:
+    """`scores`, when given, replace the Scores the factors give (NaN = unscored): the audit asks
+    what the outputs are for the Scores the tiers were last cut on."""
     settings, roster = inputs.settings, inputs.roster
     weights = [f.weight for f in inputs.factors]
     tier_names = inputs.tier_names
@@ -15,7 +19,7 @@ def compute(inputs: Inputs) -> Results:
 
     score = scoring.score(
         roster.scores, weights, settings.scale_min, settings.scale_max, settings.missing_scores
-    )
+    ) if scores is None else np.asarray(scores, dtype=float)
     effective = scoring.effective_scores(roster.scores, settings.scale_min, settings.missing_scores)
     rank = scoring.rank(score, effective, weights, roster.ids)
 

@@ -466,7 +466,9 @@ class _Patcher:
         for child in self.children:
             if child.local == "conditionalFormatting" and child.qname:
                 sqref = re.search(rb'sqref="([^"]*)"', child.data)
-                if sqref is not None and _within(sqref[1].decode(), owned):
+                types = set(re.findall(rb'<(?:\w+:)?cfRule[^>]*?type="([^"]+)"', child.data))
+                # formula rules there are a re-score's; a template's colour scale stays
+                if sqref is not None and _within(sqref[1].decode(), owned) and types <= {b"expression"}:
                     continue
             kept.append(child)
         self.children = kept

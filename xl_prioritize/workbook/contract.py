@@ -26,6 +26,12 @@ LOG = "Log"
 ARCHIVE_PREFIX = "Archive "
 SNAPSHOT = "Results snapshot"
 """Hidden sheet holding the Roster as it stood after the last re-score: the next archive's source."""
+SCORECARD = "Scorecard"
+"""One partner's Score, factor by factor, in formulas: owned whole by the re-score."""
+SCORECARD_TITLE = "Scorecard: one partner's Score, factor by factor"
+"""Its A1, by which a Scorecard a re-score made is told from a user's sheet of that name."""
+START = "Start"
+"""The template's explanation sheet; a re-score owns only its stale-score line there."""
 
 INPUT_SHEETS = (SETTINGS, FACTORS, TIERS, TEAM, ROSTER)
 
@@ -85,6 +91,8 @@ PREVIOUS_TIER = "Previous tier"
 MOVEMENT = "Movement"
 ASSIGNED_TO = "Assigned to"
 OUTPUT_COLUMNS = (SCORE, RANK, TIER_OUT, SERVICE_LEVEL, PREVIOUS_TIER, MOVEMENT, ASSIGNED_TO)
+TIERED_ON = "Score when tiered"
+"""Hidden owned Roster column after the outputs: the Score the tiers were cut on, as a value."""
 
 MOVEMENTS = ("up", "down", "same", "new", "left")
 
@@ -114,6 +122,8 @@ NAME_SCALE_MIN = "ScaleMin"
 NAME_SCALE_MAX = "ScaleMax"
 NAME_WEIGHTS = "Weights"
 WEIGHT_NAME_PREFIX = "Weight_"
+FINGERPRINT_NAME_PREFIX = "xlpFingerprint_"
+"""Hidden names recording what an archive or a Log row held when a re-score wrote it."""
 
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 

@@ -56,6 +56,7 @@ OWNED_SHEETS: dict[str, OwnedSheet] = {
     c.CAPACITY: OwnedSheet(c.CAPACITY_TIER_HEADERS, begins=3),
     c.COMPARE: OwnedSheet(c.COMPARE_HEADERS, begins=len(c.COMPARE_HEADERS)),
     c.LOG: OwnedSheet(c.LOG_HEADERS, begins=len(c.LOG_HEADERS), subset=True),
+    c.SCORECARD: OwnedSheet((c.SCORECARD_TITLE,), begins=1),
 }
 """Sheets a re-score writes, by the row 1 that makes one adoptable. Modules that add a sheet
 (Scorecard, Model) register it here."""

@@ -15,6 +15,7 @@ from .capacity_sheet import capacity_ops
 from .cells import Formula, Grid, Uncalculated, is_formula, last_filled_column
 from .compare_sheet import compare_ops
 from .formulas import absolute, absolute_range, score_formula, weight_names
+from .integrity import archive_name, grid_fingerprint, log_name, log_row_fingerprint, record
 from .ops import (
     Area,
     AutoFilter,
@@ -32,8 +33,10 @@ from .ops import (
     WriteBlock,
     header_style,
 )
-from .parse import Parsed
+from .parse import Parsed, find_sheet
+from .scorecard_sheet import RosterRanges, scorecard_ops
 from .snapshot import encode_rows
+from .staleness import start_ops, tiered_on_column, tiered_on_ops, with_tiered_on
 from .widths import HEADER_SLACK, PADDING, fitted_widths, widen_to_headers
 
 OVERRIDE_FONT = "C65911"
@@ -49,6 +52,16 @@ class RunInfo:
     run_by: str
     mode: str
     """`File` for the command line, `Excel` for the button."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a re-score reads of the sheets it owns only in part, to keep what people chose there."""
+
+    start: Grid | None = None
+    """The Start sheet, where the stale-score line stands."""
+    scorecard_pick: object = None
+    """The partner picked on the Scorecard, kept across re-scores."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +268,7 @@ def log_ops(parsed: Parsed, results: Results, info: RunInfo, sheet: str) -> Plan
     row = parsed.layout.log_next_row
     for name, value in row_values.items():
         ops.append(WriteBlock(sheet, row, columns[name], ((value,),)))
+    ops.append(record(log_name(row), log_row_fingerprint(row_values)))
     ops.append(Style(sheet, Area(row, columns["Run at"]), number_format="yyyy-mm-dd hh:mm:ss"))
     if not header:
         ops.append(FreezePanes(sheet, 2))
@@ -286,7 +300,8 @@ def archive_ops(parsed: Parsed, after: str) -> Plan:
     values = tuple(tuple(_plain(v) for v in list(r) + [None] * (width - len(r))) for r in grid)
     while values and all(v is None for v in values[-1]):
         values = values[:-1]  # blank rows below the roster are not part of it
-    ops: Plan = [EnsureSheet(sheet, after=after)]
+    ops: Plan = [EnsureSheet(sheet, after=after), record(archive_name(sheet),
+                                                         grid_fingerprint(values))]
     if values and width:
         header, body = values[0], values[1:]
         ops += [
@@ -315,7 +330,45 @@ def snapshot_ops(snapshot: Grid, sheet: str) -> Plan:
     ]
 
 
-def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInfo) -> Plan:
+def roster_ranges(parsed: Parsed, out: RosterOutput, tiered_col: int) -> RosterRanges:
+    roster = parsed.layout.roster
+    columns = dict(out.columns)
+    columns[c.TIERED_ON] = tiered_col
+    columns[c.PARTNER_ID] = roster.columns[c.PARTNER_ID] + 1
+    columns[c.PARTNER] = roster.columns.get(c.PARTNER, roster.columns[c.PARTNER_ID]) + 1
+    settings = parsed.inputs.settings
+    group = None
+    if settings.tier_within and settings.tier_method != "threshold":
+        found = c.find_columns(roster.header, (settings.tier_within,))
+        group = found[settings.tier_within] + 1 if found else None
+    override = roster.columns.get(c.TIER_OVERRIDE)
+    return RosterRanges(parsed.layout.sheets[c.ROSTER], out.last_row, columns,
+                        [col + 1 for col in roster.factor_columns],
+                        override + 1 if override is not None else None, group)
+
+
+def audit_ops(parsed: Parsed, results: Results, out: RosterOutput, seen: Seen, earlier: Plan) -> Plan:
+    """The hidden Score the tiers were cut on, its highlight and count, and the Scorecard."""
+    tiered_col = tiered_on_column(parsed, out.columns)
+    ops = tiered_on_ops(parsed, results, out.columns, out.last_row)
+    roster = parsed.layout.sheets[c.ROSTER]
+    start = find_sheet(parsed.layout.sheet_order, c.START)
+    if start is not None and seen.start is not None:
+        ops += start_ops(start, seen.start, roster, out.columns[c.SCORE], tiered_col, out.last_row)
+    archives = [op.sheet for op in earlier if isinstance(op, EnsureSheet)
+                and c.quarter_of_archive(op.sheet)]
+    archives += [c.archive_sheet_name(q) for q in parsed.layout.archives
+                 if c.archive_sheet_name(q) not in archives]
+    archives.sort(key=lambda name: c.quarter_key(c.quarter_of_archive(name) or "0000-Q1"),
+                  reverse=True)
+    scorecard = find_sheet(parsed.layout.sheet_order, c.SCORECARD) or c.SCORECARD
+    ops += scorecard_ops(parsed, results, roster_ranges(parsed, out, tiered_col), scorecard,
+                         after=roster, previous=seen.scorecard_pick, archives=archives)
+    return ops
+
+
+def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInfo,
+               seen: Seen | None = None) -> Plan:
     out = roster_output_layout(parsed)
     ops: list[Operation] = []
     ops += roster_ops(parsed, results, out)
@@ -338,9 +391,12 @@ def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInf
     ops += archive_ops(parsed, after=archive_position(parsed, ops))
     owned = {*sheets.values(), *(op.sheet for op in ops if isinstance(op, ProtectSheet))}
     ops += widen_to_headers(ops, owned)
+    ops += audit_ops(parsed, results, out, seen or Seen(), ops)
 
     snapshot_sheet = parsed.layout.sheets.get(c.SNAPSHOT, c.SNAPSHOT)
-    ops += snapshot_ops(roster_snapshot(parsed, results, roster_grid, out), snapshot_sheet)
+    snapshot = with_tiered_on(roster_snapshot(parsed, results, roster_grid, out),
+                              tiered_on_column(parsed, out.columns), parsed, results)
+    ops += snapshot_ops(snapshot, snapshot_sheet)
     return copy_unreadable_as_is(ops)
 
 

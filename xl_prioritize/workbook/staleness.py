@@ -1,0 +1,151 @@
+"""Staleness you can see without Python: the Score the tiers were cut on, kept beside the live one.
+
+A hidden owned Roster column after the outputs holds each partner's Score as a value when the
+re-score cut the tiers. One conditional-format rule over the Score column (relative references, no
+lookup, so it stays fast at 50,000 rows) highlights the rows whose live Score differs, and the Start
+sheet counts them with one formula, until the next re-score rewrites the column.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..model import Results
+from . import contract as c
+from .cells import Formula, Grid, as_number, as_text, cell, is_blank, last_filled_column, last_filled_row
+from .columns import get_column_letter
+from .ops import Area, ConditionalFormat, HideColumns, Plan, Style, WriteBlock, header_style
+from .parse import Parsed
+
+STALE_FILL = "FFEB9C"
+STALE_FONT = "9C5700"
+STALE_LABEL = "Partners whose Score changed since the last re-score"
+STALE_NOTE = ("Highlighted in the Roster's Score column: their tiers were cut on other numbers. "
+              "Re-score to re-cut them.")
+TOLERANCE = 1e-9
+
+
+def tiered_on_column(parsed: Parsed, output_columns: dict[str, int]) -> int:
+    """1-based column of `Score when tiered`: where it stands, else right of everything else."""
+    roster = parsed.layout.roster
+    found = c.find_columns(roster.header, (c.TIERED_ON,))
+    if c.TIERED_ON in found:
+        return found[c.TIERED_ON] + 1
+    return max(max(output_columns.values()) + 1, last_filled_column(roster.header) + 2,
+               roster.filled_width + 1)
+
+
+def stale_condition(score_col: int, tiered_col: int, row: int = 2) -> str:
+    """True where a row's live Score differs from the Score its tier was cut on. `<>` treats a
+    blank and "" as equal and ignores float noise in the 15th digit, in Excel and LibreOffice."""
+    return f"${get_column_letter(score_col)}{row}<>${get_column_letter(tiered_col)}{row}"
+
+
+def stale_count_formula(sheet: str, score_col: int, tiered_col: int, last_row: int) -> str:
+    ref = c.quote_sheet(sheet)
+    score, tiered = get_column_letter(score_col), get_column_letter(tiered_col)
+    return (f"=SUMPRODUCT(--({ref}!${score}$2:${score}${last_row}"
+            f"<>{ref}!${tiered}$2:${tiered}${last_row}))")
+
+
+def tiered_on_ops(parsed: Parsed, results: Results, output_columns: dict[str, int],
+                  last_row: int) -> Plan:
+    """The hidden column's header and values, and the highlight rule on the Score column."""
+    sheet = parsed.layout.sheets[c.ROSTER]
+    col = tiered_on_column(parsed, output_columns)
+    score_col = output_columns[c.SCORE]
+    position = {row: i for i, row in enumerate(parsed.layout.roster.rows)}
+    values = []
+    for row in range(2, last_row + 1):
+        i = position.get(row)
+        value = None if i is None or math.isnan(results.score[i]) else float(results.score[i])
+        values.append((value,))
+    ops: Plan = [WriteBlock(sheet, 1, col, ((c.TIERED_ON,),)), header_style(sheet, Area(1, col))]
+    if values:
+        ops.append(WriteBlock(sheet, 2, col, tuple(values)))
+        ops.append(Style(sheet, Area(2, col, len(values)), number_format="0.0"))
+        ops.append(ConditionalFormat(sheet, Area(2, score_col, len(values)),
+                                     stale_condition(score_col, col), fill=STALE_FILL,
+                                     font_color=STALE_FONT))
+    ops.append(HideColumns(sheet, (col,)))
+    return ops
+
+
+def with_tiered_on(grid: Grid, col: int, parsed: Parsed, results: Results) -> Grid:
+    """The snapshot as the Roster stands after this re-score, hidden column included."""
+    position = {row: i for i, row in enumerate(parsed.layout.roster.rows)}
+    out: list[list[object]] = []
+    for r, line in enumerate(grid):
+        line = list(line) + [None] * max(0, col - len(line))
+        i = position.get(r + 1)
+        if r == 0:
+            line[col - 1] = c.TIERED_ON
+        else:
+            line[col - 1] = None if i is None or math.isnan(results.score[i]) else float(
+                results.score[i])
+        out.append(line)
+    return out
+
+
+def start_line(grid: Grid) -> int:
+    """1-based Start row of the stale-score line: where its label stands, else two rows below the
+    last filled row."""
+    for r, line in enumerate(grid):
+        if as_text(cell([line], 0, 1)) == STALE_LABEL:
+            return r + 1
+    return last_filled_row(grid) + 3
+
+
+def start_ops(start_sheet: str, start_grid: Grid, roster_sheet: str, score_col: int,
+              tiered_col: int, last_row: int) -> Plan:
+    row = start_line(start_grid)
+    count = Formula(stale_count_formula(roster_sheet, score_col, tiered_col, last_row), 0)
+    return [
+        WriteBlock(start_sheet, row, 2, ((STALE_LABEL, count, STALE_NOTE),)),
+        Style(start_sheet, Area(row, 2, 1, 2), bold=True),
+    ]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What moved since the last re-score because its own inputs changed."""
+
+    changed: int
+    """Partners whose Score differs from the one their tier was last cut on."""
+    moved: int
+    """Of those, partners whose Tier differs from the last re-score's."""
+
+
+def changes_since_last_run(parsed: Parsed, grid: Grid, results: Results) -> Changes | None:
+    """Compare the Roster as the last re-score left it (its Tier and hidden Score) with this run;
+    None when no re-score wrote the hidden column yet."""
+    roster = parsed.layout.roster
+    found = c.find_columns(roster.header, (c.TIERED_ON, c.TIER_OUT))
+    if c.TIERED_ON not in found:
+        return None
+    tiered, tier_col = found[c.TIERED_ON], found.get(c.TIER_OUT)
+    changed = moved = 0
+    for i, row in enumerate(roster.rows):
+        before = cell(grid, row - 1, tiered)
+        now = results.score[i]
+        old = as_number(before)
+        if is_blank(before) and math.isnan(now):
+            continue
+        if old is not None and not math.isnan(now) and abs(old - now) <= TOLERANCE:
+            continue
+        changed += 1
+        old_tier = as_text(cell(grid, row - 1, tier_col)) if tier_col is not None else None
+        if old_tier is not None and c.normalize_header(old_tier) != c.normalize_header(
+                results.tier[i]):
+            moved += 1
+    return Changes(changed, moved)
+
+
+def changes_line(changes: Changes) -> str:
+    """The sentence the button and the command print after a re-score."""
+    if not changes.changed:
+        return "No partner's scores changed since the last re-score."
+    partners = "partner's score" if changes.changed == 1 else "partners' scores"
+    return (f"{changes.changed} {partners} changed since the last re-score; "
+            f"{changes.moved} of them moved to another tier.")
