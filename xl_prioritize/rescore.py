@@ -90,15 +90,15 @@ def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
 
 
 def read_seen(book: WorkbookAdapter) -> Seen:
-    """The Start sheet and the Scorecard's pick: what the plan keeps of sheets it owns in part."""
+    """The Scorecard's pick: what the plan keeps of the sheet it rewrites."""
     names = book.sheet_names()
-    start, scorecard = find_sheet(names, c.START), find_sheet(names, c.SCORECARD)
+    scorecard = find_sheet(names, c.SCORECARD)
     pick = None
     if scorecard is not None:
         grid = book.read_grid(scorecard)
         line = grid[PICK_ROW - 1] if len(grid) >= PICK_ROW else []
         pick = line[1] if len(line) > 1 else None
-    return Seen(book.read_grid(start) if start is not None else None, pick)
+    return Seen(pick)
 
 
 def rescore_book(

@@ -36,7 +36,7 @@ from .ops import (
 from .parse import Parsed, find_sheet
 from .scorecard_sheet import RosterRanges, scorecard_ops
 from .snapshot import encode_rows
-from .staleness import start_ops, tiered_on_column, tiered_on_ops, with_tiered_on
+from .staleness import tiered_on_column, tiered_on_ops, with_tiered_on
 from .widths import HEADER_SLACK, PADDING, fitted_widths, widen_to_headers
 
 OVERRIDE_FONT = "C65911"
@@ -58,8 +58,6 @@ class RunInfo:
 class Seen:
     """What a re-score reads of the sheets it owns only in part, to keep what people chose there."""
 
-    start: Grid | None = None
-    """The Start sheet, where the stale-score line stands."""
     scorecard_pick: object = None
     """The partner picked on the Scorecard, kept across re-scores."""
 
@@ -352,9 +350,6 @@ def audit_ops(parsed: Parsed, results: Results, out: RosterOutput, seen: Seen, e
     tiered_col = tiered_on_column(parsed, out.columns)
     ops = tiered_on_ops(parsed, results, out.columns, out.last_row)
     roster = parsed.layout.sheets[c.ROSTER]
-    start = find_sheet(parsed.layout.sheet_order, c.START)
-    if start is not None and seen.start is not None:
-        ops += start_ops(start, seen.start, roster, out.columns[c.SCORE], tiered_col, out.last_row)
     archives = [op.sheet for op in earlier if isinstance(op, EnsureSheet)
                 and c.quarter_of_archive(op.sheet)]
     archives += [c.archive_sheet_name(q) for q in parsed.layout.archives

@@ -2,8 +2,9 @@
 
 A hidden owned Roster column after the outputs holds each partner's Score as a value when the
 re-score cut the tiers. One conditional-format rule over the Score column (relative references, no
-lookup, so it stays fast at 50,000 rows) highlights the rows whose live Score differs, and the Start
-sheet counts them with one formula, until the next re-score rewrites the column.
+lookup, so it stays fast at 50,000 rows) highlights the rows whose live Score differs, and the
+Scorecard counts them with one formula, until the next re-score rewrites the column. The Start sheet
+is the user's: a re-score writes nothing there.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from ..model import Results
 from . import contract as c
-from .cells import Formula, Grid, as_number, as_text, cell, is_blank, last_filled_column, last_filled_row
+from .cells import Grid, as_number, as_text, cell, is_blank, last_filled_column
 from .columns import get_column_letter
 from .ops import Area, ConditionalFormat, HideColumns, Plan, Style, WriteBlock, header_style
 from .parse import Parsed
@@ -21,8 +22,6 @@ from .parse import Parsed
 STALE_FILL = "FFEB9C"
 STALE_FONT = "9C5700"
 STALE_LABEL = "Partners whose Score changed since the last re-score"
-STALE_NOTE = ("Highlighted in the Roster's Score column: their tiers were cut on other numbers. "
-              "Re-score to re-cut them.")
 TOLERANCE = 1e-9
 
 
@@ -86,25 +85,6 @@ def with_tiered_on(grid: Grid, col: int, parsed: Parsed, results: Results) -> Gr
                 results.score[i])
         out.append(line)
     return out
-
-
-def start_line(grid: Grid) -> int:
-    """1-based Start row of the stale-score line: where its label stands, else two rows below the
-    last filled row."""
-    for r, line in enumerate(grid):
-        if as_text(cell([line], 0, 1)) == STALE_LABEL:
-            return r + 1
-    return last_filled_row(grid) + 3
-
-
-def start_ops(start_sheet: str, start_grid: Grid, roster_sheet: str, score_col: int,
-              tiered_col: int, last_row: int) -> Plan:
-    row = start_line(start_grid)
-    count = Formula(stale_count_formula(roster_sheet, score_col, tiered_col, last_row), 0)
-    return [
-        WriteBlock(start_sheet, row, 2, ((STALE_LABEL, count, STALE_NOTE),)),
-        Style(start_sheet, Area(row, 2, 1, 2), bold=True),
-    ]
 
 
 @dataclass(frozen=True)
