@@ -335,3 +335,15 @@ def _put_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes) -> None:
     out.NameToInfo[info.filename] = info
     out.start_dir = out.fp.tell()
     out._didModify = True
+
+
+def insert_in_order(parent: etree._Element, element: etree._Element, order: tuple[str, ...]) -> None:
+    """Put `element` among `parent`'s children where the schema's sequence `order` wants it: before
+    the first child that must come after it (Excel refuses children out of order)."""
+    later = order[order.index(etree.QName(element).localname) + 1:]
+    for i, child in enumerate(parent):
+        if isinstance(child.tag, str) and etree.QName(child).localname in later:
+            parent.insert(i, element)
+            return
+    parent.append(element)
+

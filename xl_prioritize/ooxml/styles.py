@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
-from .package import parse, serialize
+from .package import insert_in_order, parse, serialize
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _Q = f"{{{NS}}}"
@@ -74,13 +74,7 @@ class Styles:
         if found is not None or not create:
             return found
         el = etree.Element(_Q + name, count="0")
-        later = ORDER[ORDER.index(name) + 1:]
-        for i, child in enumerate(self.root):
-            if isinstance(child.tag, str) and etree.QName(child).localname in later:
-                self.root.insert(i, el)
-                break
-        else:
-            self.root.append(el)
+        insert_in_order(self.root, el, ORDER)
         return el
 
     def _children(self, name: str) -> list[etree._Element]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .package import DOC_REL, Package, parse, serialize
+from .package import DOC_REL, Package, insert_in_order, parse, serialize
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _Q = f"{{{NS}}}"
@@ -87,13 +87,7 @@ class WorkbookPart:
         if found is not None:
             return found
         el = etree.Element(_Q + name)
-        later = ORDER[ORDER.index(name) + 1:]
-        for i, child in enumerate(self.root):
-            if isinstance(child.tag, str) and etree.QName(child).localname in later:
-                self.root.insert(i, el)
-                break
-        else:
-            self.root.append(el)
+        insert_in_order(self.root, el, ORDER)
         return el
 
     def add_sheet(self, name: str, after: str | None, hidden: bool = False) -> str:
