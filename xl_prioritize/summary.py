@@ -34,7 +34,7 @@ def print_summary(outcome: Outcome, console: Console, source: str) -> None:
         console.print(f"Archived last quarter's results to '{console_text(outcome.archived)}'.",
                       highlight=False)
     if outcome.changes is not None:
-        console.print(changes_line(outcome.changes))
+        _print_wrapped(console, changes_line(outcome.changes), "")
     if plan.members:
         console.print(member_table(plan))
     if outcome.guidance:
