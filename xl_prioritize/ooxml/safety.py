@@ -162,26 +162,29 @@ DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
 """What reading a damaged zip entry raises."""
 
 
-def damaged(part: str, error: Exception, source: object = None) -> UnreadableWorkbook:
-    """A zip entry that does not inflate to what the package says (bad CRC, cut short)."""
-    where = "" if source is not None and str(part) == getattr(source, "name", None) else f" ({part})"
-    refused = UnreadableWorkbook(
-        Code.UNREADABLE, part,
-        f"is damaged{where}: {error}; get the file again, or open it in Excel to repair it and save it")
+def _refused(code: Code, part: str, message: str, source: object) -> UnreadableWorkbook:
+    refused = UnreadableWorkbook(code, part, message)
     if source is not None:
         refused.source = str(source)
     return refused
+
+
+def _names_the_file(part: str, source: object) -> bool:
+    return source is not None and str(part) == getattr(source, "name", None)
+
+
+def damaged(part: str, error: Exception, source: object = None) -> UnreadableWorkbook:
+    """A zip entry that does not inflate to what the package says (bad CRC, cut short)."""
+    where = "" if _names_the_file(part, source) else f" ({part})"
+    return _refused(Code.UNREADABLE, part, f"is damaged{where}: {error}; get the file again, or open it "
+                    "in Excel to repair it and save it", source)
 
 
 def malformed(part: str, error: Exception, source: object = None) -> UnreadableWorkbook:
     """A part that is not well-formed XML; `part` is the file's name when the part is unknown."""
-    where = "" if source is not None and str(part) == getattr(source, "name", None) else f" in {part}"
-    refused = UnreadableWorkbook(
-        Code.MALFORMED_PART, part,
-        f"has malformed XML{where} ({error}); open it in Excel, which repairs what it can, and save it")
-    if source is not None:
-        refused.source = str(source)
-    return refused
+    where = "" if _names_the_file(part, source) else f" in {part}"
+    return _refused(Code.MALFORMED_PART, part, f"has malformed XML{where} ({error}); open it in Excel, "
+                    "which repairs what it can, and save it", source)
 
 
 def _dtd_refused(part: str) -> UnreadableWorkbook:
