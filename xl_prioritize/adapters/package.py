@@ -9,10 +9,10 @@ from pathlib import Path
 
 from ..ooxml import chart as charts
 from ..ooxml.package import DOC_REL, Package
-from ..ooxml.patch import patch_sheet
+from ..ooxml.patch import patch_part
 from ..ooxml.read import date_style_indexes, read_shared_strings, read_sheet
 from ..ooxml.safety import DAMAGED, damaged
-from ..ooxml.sheet import SheetModel, write_sheet
+from ..ooxml.sheet import SheetModel, write_sheet_part
 from ..ooxml.styles import Look, Styles
 from ..ooxml.workbook_part import WorkbookPart
 from ..problems import UnreadableWorkbook
@@ -192,7 +192,7 @@ class PackageWorkbook:
         package = self.package
 
         def value(row: int, col: int) -> object:
-            v = model.cells.get(row, {}).get(col)
+            v = model.value(row, col)
             return v.value if isinstance(v, Formula) else v
 
         drawing = package.unique_name("xl/drawings/drawing{}.xml")
@@ -221,16 +221,17 @@ class PackageWorkbook:
                     self._drop_related(part)
                 self._add_charts(name, part, model)
                 selected = self.workbook.active_index() == self.workbook.index(name)
-                self.package.write(part, write_sheet(model, self.styles, date1904, selected))
-                model.cells.clear()  # written (and held deflated): the values can go
+                self.package.write(part, write_sheet_part(model, self.styles, date1904, selected))
+                model.blocks.clear()  # written (and held deflated): the values can go
             elif model.edited or name in self.charts:
                 if name in self.charts:
                     raise NotImplementedError(f"charts on sheet '{name}', which the tool does "
                                               "not own")
-                patched = patch_sheet(self.package.read(part), model, self.styles, date1904)
-                self.package.write(part, patched.xml)
-                model.cells.clear()
-                dropped = dropped or patched.dropped_formula
+                patched, lost_formula = patch_part(self.package.read(part), model, self.styles,
+                                                   date1904)
+                self.package.write(part, patched)
+                model.blocks.clear()
+                dropped = dropped or lost_formula
         return dropped
 
     def _write_workbook(self) -> None:

@@ -22,12 +22,21 @@ ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", 
 def escape_text(text: str) -> str:
     """Text for an element's content: `&<>` as entities; a literal `_xHHHH_` keeps its meaning by
     escaping its underscore (`_x005F_`), and characters XML cannot hold become `_xHHHH_`."""
+    if _plain(text):
+        return text
     if "_x" in text:
         text = _LOOKS_ESCAPED.sub(r"_x005F_\1", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if _NOT_XML.search(text):
         text = _NOT_XML.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
     return text
+
+
+def _plain(text: str) -> bool:
+    """Text that escapes to itself: no `&<>`, no `_x`, nothing XML cannot hold (which is never
+    printable; tabs and line breaks take the slow path too)."""
+    return "&" not in text and "<" not in text and ">" not in text and "_x" not in text \
+        and text.isprintable()
 
 
 def escape_attr(text: str) -> str:
@@ -84,8 +93,19 @@ def date_format(value: object) -> str | None:
     return None
 
 
+def _float_text(value: float) -> str | None:
+    if value.is_integer():
+        return str(int(value)) if -1e15 < value < 1e15 else f"{value:.16g}"
+    return f"{value:.16g}" if math.isfinite(value) else None
+
+
 def number(value: float | int) -> str | None:
     """A number as `<v>` holds it; None for what a cell cannot hold (NaN, infinities)."""
+    kind = type(value)
+    if kind is float:
+        return _float_text(value)  # type: ignore[arg-type]
+    if kind is int:
+        return str(value)
     if isinstance(value, numbers.Integral):
         return str(int(value))
     value = float(value)
@@ -103,6 +123,12 @@ def _text(text: str) -> str:
 
 def _cached(value: object, date1904: bool) -> tuple[str, str]:
     """(type attribute, `<v>` element) of a formula's cached value."""
+    kind = type(value)
+    if kind is float:
+        text = _float_text(value)  # type: ignore[arg-type]
+        return ("", f"<v>{text}</v>") if text is not None else (' t="e"', "<v>#NUM!</v>")
+    if kind is int:
+        return "", f"<v>{value}</v>"
     if value is None:
         return "", ""
     if isinstance(value, bool):
@@ -122,31 +148,33 @@ def _cached(value: object, date1904: bool) -> tuple[str, str]:
 def cell(reference: str, value: object, style: int, date1904: bool = False) -> str:
     """`<c>` for a plan value: every `str` is text (inline), only a `Formula` is a formula."""
     s = f' s="{style}"' if style else ""
+    return f'<c r="{reference}"{s}{after_style(value, date1904)}'
+
+
+def after_style(value: object, date1904: bool = False) -> str:
+    """A cell's markup after its `r=` and `s=`: its type, its value and its end."""
     kind = type(value)
     if kind is str:
-        if "_x" not in value and "&" not in value and "<" not in value and ">" not in value \
-                and value.isprintable() and value == value.strip():
-            return f'<c r="{reference}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
-        return f'<c r="{reference}"{s} t="inlineStr">{_text(value)}</c>'
+        if _plain(value) and value == value.strip():  # type: ignore[arg-type]
+            return f' t="inlineStr"><is><t>{value}</t></is></c>'
+        return f' t="inlineStr">{_text(value)}</c>'  # type: ignore[arg-type]
     if kind is int:
-        return f'<c r="{reference}"{s}><v>{value}</v></c>'
+        return f"><v>{value}</v></c>"
     if kind is float:
-        text = number(value)
-        return f'<c r="{reference}"{s}><v>{text}</v></c>' if text is not None \
-            else f'<c r="{reference}"{s}/>'
+        text = _float_text(value)  # type: ignore[arg-type]
+        return f"><v>{text}</v></c>" if text is not None else "/>"
     if value is None:
-        return f'<c r="{reference}"{s}/>'
+        return "/>"
     if isinstance(value, Formula):
         t, v = _cached(value.value, date1904)
-        return f'<c r="{reference}"{s}{t}><f>{escape_text(value.text[1:])}</f>{v}</c>'
+        return f"{t}><f>{escape_text(value.text[1:])}</f>{v}</c>"
     if isinstance(value, str):
-        return f'<c r="{reference}"{s} t="inlineStr">{_text(value)}</c>'
+        return f' t="inlineStr">{_text(value)}</c>'
     if isinstance(value, bool):
-        return f'<c r="{reference}"{s} t="b"><v>{int(value)}</v></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
     if isinstance(value, dt.date | dt.time | dt.timedelta):
-        return f'<c r="{reference}"{s}><v>{number(serial(value, date1904))}</v></c>'
+        return f"><v>{number(serial(value, date1904))}</v></c>"
     if isinstance(value, numbers.Real):
         text = number(value)
-        return f'<c r="{reference}"{s}><v>{text}</v></c>' if text is not None \
-            else f'<c r="{reference}"{s}/>'
-    return f'<c r="{reference}"{s} t="inlineStr">{_text(str(value))}</c>'
+        return f"><v>{text}</v></c>" if text is not None else "/>"
+    return f' t="inlineStr">{_text(str(value))}</c>'

@@ -7,6 +7,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -22,6 +23,11 @@ CONTENT_TYPES = "[Content_Types].xml"
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 DEFLATE_IN_MEMORY = 1 << 20
 """Parts written larger than this are held deflated, not as their XML."""
+LEVEL = 3
+"""zlib level of every part the tool writes: half the time of the default 6 for ~13% more bytes."""
+FEED = 1 << 18
+"""Pieces of a streamed part are gathered to about this many bytes per call into zlib."""
+_EMPTY_FINAL_BLOCK = b"\x03\x00"
 
 
 def parse(xml: bytes, part: str = "an XML part") -> etree._Element:
@@ -132,9 +138,11 @@ class Package:
         """A stream of an untouched part, to parse without holding it whole."""
         return self.zip.open(self._infos[part])
 
-    def write(self, part: str, data: bytes) -> None:
+    def write(self, part: str, data: bytes | Deflated) -> None:
         """Set a part's content; a large one is held deflated until the save copies it as is."""
-        self._written[part] = Deflated.of(data) if len(data) > DEFLATE_IN_MEMORY else data
+        if isinstance(data, bytes) and len(data) > DEFLATE_IN_MEMORY:
+            data = Deflated.of(data)
+        self._written[part] = data
         self._removed.discard(part)
 
     def remove(self, part: str) -> None:
@@ -280,11 +288,91 @@ class Deflated:
 
     @classmethod
     def of(cls, raw: bytes) -> Deflated:
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
         return cls(packer.compress(raw) + packer.flush(), len(raw), zlib.crc32(raw))
+
+    @classmethod
+    def join(cls, segments: Iterable[Segment]) -> Deflated:
+        """One entry of segments deflated apart, in their order: each ends on a byte boundary, so
+        their blocks follow one another, and an empty final block closes the stream."""
+        data, size, crc = [], 0, 0
+        for segment in segments:
+            data.append(segment.data)
+            crc = crc32_combine(crc, segment.crc, segment.size)
+            size += segment.size
+        return cls(b"".join(data) + _EMPTY_FINAL_BLOCK, size, crc)
 
     def inflate(self) -> bytes:
         return zlib.decompress(self.data, -15)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Some consecutive bytes of a part, deflated without a final block (see `Deflated.join`)."""
+
+    data: bytes
+    size: int
+    crc: int
+
+    @classmethod
+    def of(cls, pieces: Iterable[bytes]) -> Segment:
+        """Deflate pieces as they come, holding only what is deflated."""
+        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        out: list[bytes] = []
+        batch: list[bytes] = []
+        held = size = crc = 0
+        for piece in pieces:
+            batch.append(piece)
+            held += len(piece)
+            if held >= FEED:
+                chunk = b"".join(batch)
+                out.append(packer.compress(chunk))
+                crc = zlib.crc32(chunk, crc)
+                size += held
+                batch.clear()
+                held = 0
+        chunk = b"".join(batch)
+        out.append(packer.compress(chunk))
+        out.append(packer.flush(zlib.Z_SYNC_FLUSH))
+        return cls(b"".join(out), size + held, zlib.crc32(chunk, crc))
+
+
+def _gf2_times(matrix: list[int], vector: int) -> int:
+    total, i = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[i]
+        vector >>= 1
+        i += 1
+    return total
+
+
+def _gf2_square(matrix: list[int]) -> list[int]:
+    return [_gf2_times(matrix, row) for row in matrix]
+
+
+def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
+    """The CRC-32 of A+B from crc32(A), crc32(B) and len(B) (zlib's crc32_combine, which Python's
+    zlib does not expose): appending len(B) zero bytes to A's CRC is a matrix power over GF(2)."""
+    if length2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # the operator for one zero bit
+    even = _gf2_square(odd)  # two zero bits
+    odd = _gf2_square(even)  # four
+    while True:
+        even = _gf2_square(odd)
+        if length2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        length2 >>= 1
+        if not length2:
+            break
+        odd = _gf2_square(even)
+        if length2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        length2 >>= 1
+        if not length2:
+            break
+    return crc1 ^ crc2
 
 
 def _write_new(out: zipfile.ZipFile, name: str, data: bytes | Deflated) -> None:
@@ -298,7 +386,7 @@ def _write_new(out: zipfile.ZipFile, name: str, data: bytes | Deflated) -> None:
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
-    out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=LEVEL)
 
 
 def _copy_raw(source: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:

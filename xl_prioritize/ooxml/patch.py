@@ -5,15 +5,17 @@ attributes, and every element the plan does not touch are copied through byte fo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
 from . import cellxml
-from .cellxml import column_index, escape_attr
-from .package import parse, serialize
+from .cellxml import column_index, column_letter, escape_attr
+from .package import Deflated, Segment, parse, serialize
 from .safety import safe_xml_parser
 from .sheet import (
+    CellWriter,
     Restyler,
     SheetModel,
     area_ref,
@@ -40,10 +42,17 @@ _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
 _QNAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _ROW = re.compile(rb"<ROW\b([^>]*?)(/?)>")
 _CELL = re.compile(rb'<C(?=[\s/>])(?: r="([A-Z]+)\d+")?([^>]*?)(?:/>|>(.*?)</C>)', re.S)
+_PLACED_CELL = re.compile(rb'(<C r="([A-Z]+)\d+"([^>]*?)(?:/>|>(.*?)</C>))', re.S)
+"""A cell as `_CELL` matches it, when its reference comes first: (markup, letters, attributes, content)."""
 _LETTERS = re.compile(rb"[A-Z]+")
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
 _S_ATTR = re.compile(rb'\ss="(\d+)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_UNWRITTEN = object()
+Cell = tuple[int, bytes, bytes, bytes, bytes]
+"""A cell of a row: (column, what stands before it, its markup, its attributes after `r=`, its
+content)."""
+Found = tuple[int, list[Cell]]
 
 
 @dataclass
@@ -142,11 +151,13 @@ class _Patcher:
         self.prolog, self.prefix, self.children, self.epilog = split(xml)
         self.model, self.styles, self.date1904 = model, styles, date1904
         self.restyler = Restyler(model, styles)
+        self.writer = CellWriter(self.restyler, date1904)
         self.styled_columns: set[int] = set()
         for area, _ in model.looks:
             self.styled_columns.update(range(area.col, area.last_col + 1))
         self.first_styled = min(self.styled_columns, default=1 << 20)
         self._letters: dict[bytes, int] = {}
+        self._bases: dict[bytes, int] = {}
         self.last_cell_mark = b"<" + self.prefix + b'c r="'
         self.row_extension = b"<" + self.prefix + b"extLst"
         self.cell_marks = [b"<" + self.prefix + b"c" + end for end in (b" ", b">", b"/", b"\t",
@@ -157,7 +168,12 @@ class _Patcher:
         self.row_re = re.compile(_ROW.pattern.replace(b"ROW", p + b"row"))
         self.cell_re = re.compile(_CELL.pattern.replace(b"C", p + b"c", 1)
                                   .replace(b"</C>", b"</" + p + b"c>"), re.S)
+        self.tail_re = re.compile(_PLACED_CELL.pattern.replace(b"C", p + b"c", 1)
+                                  .replace(b"</C>", b"</" + p + b"c>"), re.S)
         self.row_close = b"</" + self.prefix + b"row>"
+        self.cell_close = b"</" + self.prefix + b"c>"
+        self.any_c = b"<" + self.prefix + b"c"
+        self.body: Child | None = None
 
     def q(self, local: str) -> bytes:
         return self.prefix + local.encode()
@@ -196,7 +212,9 @@ class _Patcher:
         return _wrap_parse(self.prolog, self.prefix, child.data.lstrip())
 
     # sheetData -------------------------------------------------------------------------------
-    def sheet_data(self) -> None:
+    def sheet_data(self) -> Iterator[bytes]:
+        """The patched `<sheetData>` in pieces, start tag to end tag; the child is left empty, to
+        be put back by whoever joins the pieces. `max_row`, `max_col` are known once consumed."""
         child = self.find("sheetData")
         model = self.model
         if child is None:
@@ -204,71 +222,147 @@ class _Patcher:
             self.put("sheetData", child.data)
             child = self.find("sheetData")
             assert child is not None
+        self.body = child
         data = child.data
         open_end = data.index(b">") + 1
         if data[open_end - 2:open_end] == b"/>":
             data = data[:open_end - 2] + b">" + b"</" + self.q("sheetData") + b">"
             open_end -= 1
         body_end = data.rindex(b"</")
-        pending = sorted(model.cells)
-        out: list[bytes] = [data[:open_end]]
+        rows = model.rows()
+        pending = next(rows, None)
+        yield data[:open_end]
         pos = open_end
         last_row = 0
         styled = self.restyler.row_styled if model.looks else (lambda _r: False)
+        row_close = self.row_close
         for match in self.row_re.finditer(data, open_end, body_end):
             r_attr = _R_ATTR.search(match[1])
             row = int(r_attr[2]) if r_attr and r_attr[2] else last_row + 1
             last_row = row
-            self.max_row = max(self.max_row, row)
-            while pending and pending[0] < row:
-                out.append(data[pos:match.start()])
+            if row > self.max_row:
+                self.max_row = row
+            while pending is not None and pending[0] < row:
+                yield data[pos:match.start()]
                 pos = match.start()
-                out.append(self._new_row(pending.pop(0)))
-            edits = model.cells.get(row) if pending and pending[0] == row else None
-            if edits is not None:
-                pending.pop(0)
+                yield self._new_row(*pending)
+                pending = next(rows, None)
+            edits = None
+            if pending is not None and pending[0] == row:
+                edits = pending[1]
+                pending = next(rows, None)
             if edits is None and not styled(row):
                 continue
-            end = match.end() if match[2] else data.index(self.row_close, match.end()) + \
-                len(self.row_close)
-            out.append(data[pos:match.start()])
-            out.append(self._row(row, match, data[match.end():end - len(self.row_close)]
-                                 if not match[2] else b"", edits or {}))
-            pos = end
-        out.append(data[pos:body_end])
-        out.extend(self._new_row(r) for r in pending)
-        out.append(data[body_end:])
-        child.data = b"".join(out)
+            edits = edits or {}
+            if match[2]:  # <row/>
+                yield data[pos:match.start()]
+                yield self._rewritten(row, match, b"", edits)
+                pos = match.end()
+                continue
+            close = data.index(row_close, match.end())
+            patched = self._row(row, data, match.end(), close, edits)
+            if patched is None:
+                yield data[pos:match.start()]
+                yield self._rewritten(row, match, data[match.end():close], edits)
+                pos = close + len(row_close)
+                continue
+            keep, cells = patched  # the row up to `keep` stays; its end tag goes with the next run
+            yield data[pos:keep]
+            yield cells
+            pos = close
+        yield data[pos:body_end]
+        while pending is not None:
+            yield self._new_row(*pending)
+            pending = next(rows, None)
+        yield data[body_end:]
+        child.data = b""
 
-    def _new_row(self, row: int) -> bytes:
-        cells = self._cells([], self.model.cells.get(row, {}), row)
+    def _new_row(self, row: int, edits: dict[int, object]) -> bytes:
+        cells = self._cells([], edits, row)
         self.max_row = max(self.max_row, row)
         if not cells:
             return b""
         return b'<' + self.q("row") + f' r="{row}">'.encode() + cells + self.row_close
 
-    def _row(self, row: int, match: re.Match[bytes], inner: bytes,
-             edits: dict[int, object]) -> bytes:
-        """The row with its edited and restyled cells rewritten. Cells left of the first column
-        the plan touches are copied as one run, without looking into them."""
-        first_owned = min(min(edits, default=1 << 20), self.first_styled)
+    def _first_owned(self, edits: dict[int, object]) -> int:
+        return min(min(edits, default=1 << 20), self.first_styled)
+
+    def _row(self, row: int, data: bytes, start: int, end: int,
+             edits: dict[int, object]) -> tuple[int, bytes] | None:
+        """The row whose cells are data[start:end], by byte search: (where the cells it keeps
+        end, the cells that follow them). None when the row's layout asks for `_rewritten`."""
+        last = data.rfind(self.last_cell_mark, start, end)
+        if last < 0 or not self._every_cell_placed(data, start, end):
+            return None
+        col = self._column_at(data, last)
+        if col is None:
+            return None
+        first_owned = self._first_owned(edits)
+        if col < first_owned:  # every cell stands left of the plan's: append after them
+            self.max_col = max(self.max_col, col)
+            return end, self._cells([], edits, row)
+        tail = self._tail(data, start, end, row, first_owned)
+        if tail is None:
+            return None
+        self.max_col = max(self.max_col, col)
+        keep, found = tail
+        return keep, self._cells(found, edits, row)
+
+    def _rewritten(self, row: int, match: re.Match[bytes], inner: bytes,
+                   edits: dict[int, object]) -> bytes:
+        """The row with its edited and restyled cells rewritten, matching every cell: any row,
+        whatever its layout. Cells left of the first column the plan touches are copied as one
+        run."""
         start = match[0][:-2] + b">" if match[2] else match[0]
-        last = inner.rfind(self.last_cell_mark)
-        if last >= 0:  # every cell left of the columns the plan touches: append after them
-            letters = _LETTERS.match(inner, last + len(self.last_cell_mark))
-            col = self._letters.get(letters[0]) if letters else None
-            if letters and col is None:
-                col = self._letters[letters[0]] = column_index(letters[0].decode())
-            every_cell_placed = inner.count(self.last_cell_mark) == sum(
-                inner.count(mark) for mark in self.cell_marks)
-            if col is not None and col < first_owned and every_cell_placed \
-                    and self.row_extension not in inner:
-                self.max_col = max(self.max_col, col)
-                return start + inner + self._cells([], edits, row) + self.row_close
-        found = []
-        last_col = 0
-        pos = 0
-        keep_until = 0
+        keep_until, found, pos, last_col = self._matched(inner, self._first_owned(edits))
+        self.max_col = max(self.max_col, last_col)
+        return start + inner[:keep_until] + self._cells(found, edits, row) + inner[pos:] + \
+            self.row_close
+
+    def _every_cell_placed(self, data: bytes, start: int, end: int) -> bool:
+        """Every cell in data[start:end] opens `<c r="` and nothing follows them but cells: the
+        row's cells can be found by searching for that."""
+        placed = data.count(self.last_cell_mark, start, end)
+        if placed != data.count(self.any_c, start, end) and \
+                placed != sum(data.count(m, start, end) for m in self.cell_marks):  # `<color>`...
+            return False
+        return data.find(self.row_extension, start, end) < 0
+
+    def _column_at(self, data: bytes, at: int) -> int | None:
+        """The column of the cell whose `<c r="` starts at `at`."""
+        letters = _LETTERS.match(data, at + len(self.last_cell_mark))
+        if letters is None:
+            return None
+        col = self._letters.get(letters[0])
+        if col is None:
+            col = self._letters[letters[0]] = column_index(letters[0].decode())
+        return col
+
+    def _tail(self, data: bytes, start: int, end: int, row: int, first_owned: int) -> Found | None:
+        """(where the kept cells end, the cells from the first owned column on) of the row whose
+        cells are data[start:end], when it holds a cell in that column (the first of them, as
+        cells stand in column order, as Excel requires) and its cells follow it back to back.
+        None otherwise."""
+        needle = self.last_cell_mark + f'{column_letter(first_owned)}{row}"'.encode()
+        at = data.find(needle, start, end)
+        if at < 0 or (at > start and data[at - 1] != 62):  # no such cell, or space before it (">")
+            return None
+        found: list[Cell] = []
+        letters_of = self._letters
+        size = 0
+        for whole, letters, attrs, content in self.tail_re.findall(data, at, end):
+            col = letters_of.get(letters)
+            if col is None:
+                col = letters_of[letters] = column_index(letters.decode())
+            found.append((col, b"", whole, attrs, content))
+            size += len(whole)
+        return (at, found) if size == end - at else None
+
+    def _matched(self, inner: bytes, first_owned: int) -> tuple[int, list[Cell], int, int]:
+        """(where the copied run ends, the cells from there on, where the last cell ends, the last
+        cell's column), matching every cell: any row, whatever its layout."""
+        found: list[Cell] = []
+        last_col = pos = keep_until = 0
         letters_of = self._letters
         for cell in self.cell_re.finditer(inner):
             letters = cell[1]
@@ -282,49 +376,82 @@ class _Patcher:
             if col < first_owned and not found:
                 keep_until = pos = cell.end()
                 continue
-            found.append((col, inner[pos:cell.start()], cell))
+            found.append((col, inner[pos:cell.start()], cell[0], cell[2], cell[3] or b""))
             pos = cell.end()
-        self.max_col = max(self.max_col, last_col)
-        cells = self._cells(found, edits, row)
-        return start + inner[:keep_until] + cells + inner[pos:] + self.row_close
+        return keep_until, found, pos, last_col
 
-    def _cells(self, found: list[tuple[int, bytes, re.Match[bytes]]], edits: dict[int, object],
-               row: int) -> bytes:
-        out: list[bytes] = []
-        present = {col for col, _, _ in found}
-        new = sorted(c for c in edits if c not in present)
-        restyle = self.restyler.style
+    def _cells(self, found: list[Cell], edits: dict[int, object], row: int) -> bytes:
+        """The cells from the first owned column on: `found` (the row's own, in order) with the
+        plan's values and looks, and the plan's new cells placed among them by column."""
+        if not found:
+            return self._new_cells(row, sorted(edits), edits)
+        new = sorted(edits.keys() - {cell[0] for cell in found})
+        new.append(1 << 30)  # past every column
+        writer = self.writer
+        band = writer.restyler.band(row)
         styled_columns = self.styled_columns
-        for col, space, cell in found:
-            while new and new[0] < col:
-                out.append(self._new_cell(row, new.pop(0), edits))
-            out.append(space)
-            s_attr = _S_ATTR.search(cell[2])
-            base = int(s_attr[1]) if s_attr else 0
-            if col in edits:
-                value = edits[col]
-                if b"<" + self.prefix + b"f" in (cell[3] or b"") and \
-                        not isinstance(value, cellxml.Formula):
+        formula = b"<" + self.prefix + b"f"
+        out: list[bytes] = []
+        text: list[str] = []  # markup made here, encoded in one go before the next copied bytes
+        i = 0
+        for col, space, whole, attrs, content in found:
+            if new[i] < col:
+                j = i + 1
+                while new[j] < col:
+                    j += 1
+                text.append(self._new_markup(row, new[i:j], edits))
+                i = j
+            if space:
+                out.append(self._encoded(text))
+                out.append(space)
+            base = self._base_style(attrs)
+            value = edits.get(col, _UNWRITTEN)
+            if value is not _UNWRITTEN:
+                if formula in content and not isinstance(value, cellxml.Formula):
                     self.dropped_formula = True
-                s = restyle(row, col, base, value) if col in styled_columns or value is not None \
-                    else base
-                out.append(self._ns(cellxml.cell(cellxml.ref(row, col), value, s, self.date1904)))
-            elif col in styled_columns:
-                s = restyle(row, col, base)
-                out.append(cell[0] if s == base else self._with_style(cell[0], s))
+                if col in styled_columns or value is not None:
+                    text.append(writer.cell(band, row, col, base, value))
+                else:
+                    text.append(cellxml.cell(f"{column_letter(col)}{row}", value, base))
+                continue
+            out.append(self._encoded(text))
+            if col in styled_columns:
+                s = writer.head(band, row, col, base, None)[0]
+                out.append(whole if s == base else self._with_style(whole, s))
             else:
-                out.append(cell[0])
-        while new:
-            out.append(self._new_cell(row, new.pop(0), edits))
+                out.append(whole)
+        if len(new) > i + 1:
+            text.append(self._new_markup(row, new[i:-1], edits))
+        out.append(self._encoded(text))
         return b"".join(out)
 
-    def _new_cell(self, row: int, col: int, edits: dict[int, object]) -> bytes:
-        value = edits[col]
-        if value is None:
+    def _base_style(self, attrs: bytes) -> int:
+        """The `s=` of a cell's attributes (0 when none); a sheet repeats a few of them."""
+        base = self._bases.get(attrs)
+        if base is None:
+            s_attr = _S_ATTR.search(attrs)
+            base = int(s_attr[1]) if s_attr else 0
+            if len(self._bases) < 4096:
+                self._bases[attrs] = base
+        return base
+
+    def _encoded(self, text: list[str]) -> bytes:
+        """The markup gathered so far, in the sheet's prefix; empties `text`."""
+        if not text:
             return b""
-        self.max_col = max(self.max_col, col)
-        s = self.restyler.style(row, col, 0, value)
-        markup = cellxml.cell(cellxml.ref(row, col), value, s, self.date1904)
+        markup = "".join(text)
+        text.clear()
+        return self._ns(markup) if self.prefix else markup.encode()
+
+    def _new_markup(self, row: int, cols: list[int], edits: dict[int, object]) -> str:
+        """Cells the row did not have: an empty value writes none."""
+        markup, last = self.writer.new_cells(row, edits, cols)
+        if last > self.max_col:
+            self.max_col = last
+        return markup
+
+    def _new_cells(self, row: int, cols: list[int], edits: dict[int, object]) -> bytes:
+        markup = self._new_markup(row, cols, edits)
         return self._ns(markup) if self.prefix else markup.encode()
 
     @staticmethod
@@ -341,7 +468,7 @@ class _Patcher:
     # the other children ----------------------------------------------------------------------
     def dimension(self) -> None:
         child = self.find("dimension")
-        if child is None or not self.model.cells:
+        if child is None or not self.model.blocks:
             return
         match = re.search(rb'ref="([^"]*)"', child.data)
         if match is None:
@@ -502,8 +629,8 @@ class _Patcher:
         box.set("count", str(sum(1 for el in box if isinstance(el.tag, str))))
         self.put("dataValidations", _fragment(box))
 
-    def result(self) -> bytes:
-        self.sheet_data()
+    def other_children(self) -> None:
+        """Every child but sheetData, once its rows are through (the dimension needs them)."""
         self.dimension()
         self.columns()
         self.panes()
@@ -514,10 +641,30 @@ class _Patcher:
         self.page()
         if self.model.drawing_rid and self.find("drawing") is None:
             self.put("drawing", self._ns(f'<drawing r:id="{escape_attr(self.model.drawing_rid)}"/>'))
-        return self.prolog + b"".join(c.data for c in self.children) + self.epilog
+
+    def around_body(self) -> tuple[bytes, bytes]:
+        """(everything before sheetData, everything after it)."""
+        at = self.children.index(self.body)  # type: ignore[arg-type]
+        return (self.prolog + b"".join(c.data for c in self.children[:at]),
+                b"".join(c.data for c in self.children[at + 1:]) + self.epilog)
 
 
 def patch_sheet(xml: bytes, model: SheetModel, styles: Styles, date1904: bool = False) -> Patched:
     patcher = _Patcher(xml, model, styles, date1904)
-    data = patcher.result()
-    return Patched(data, patcher.dropped_formula)
+    body = b"".join(patcher.sheet_data())
+    patcher.other_children()
+    before, after = patcher.around_body()
+    return Patched(before + body + after, patcher.dropped_formula)
+
+
+def patch_part(xml: bytes, model: SheetModel, styles: Styles,
+               date1904: bool = False) -> tuple[Deflated, bool]:
+    """`patch_sheet` deflated as its rows are patched: the patched XML is never held whole.
+    Returns (the part, whether a formula cell lost its formula)."""
+    patcher = _Patcher(xml, model, styles, date1904)
+    del xml  # the patcher holds the part's pieces: the whole need not stay beside them
+    body = Segment.of(patcher.sheet_data())
+    patcher.other_children()
+    before, after = patcher.around_body()
+    part = Deflated.join([Segment.of([before]), body, Segment.of([after])])
+    return part, patcher.dropped_formula

@@ -3,13 +3,16 @@ for a sheet the tool owns."""
 
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..workbook.cells import Formula
-from ..workbook.ops import Area, ConditionalFormat, DataValidationList, PageSetup, ProtectSheet
+from ..workbook.ops import Area, ConditionalFormat, DataValidationList, PageSetup, ProtectSheet, Values
 from . import cellxml
 from .cellxml import column_letter, escape_attr, escape_text, ref
+from .package import Deflated, Segment
 from .styles import Look, Styles
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -17,6 +20,21 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 DEFAULT_WIDTH = 9.140625
 _PLAIN = frozenset({str, int, float, bool, Formula, type(None)})
 """Value types that never ask for a date format."""
+Head = tuple[int, str, str]
+"""A cell's style and its start tag around the row number: (5, '<c r="J', '" s="5"')."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """Values the plan writes from (row, col) on: one line per row."""
+
+    row: int
+    col: int
+    values: Values
+
+    @property
+    def last_row(self) -> int:
+        return self.row + len(self.values) - 1
 
 
 @dataclass
@@ -26,7 +44,8 @@ class SheetModel:
 
     name: str
     whole: bool
-    cells: dict[int, dict[int, object]] = field(default_factory=lambda: defaultdict(dict))
+    blocks: list[Block] = field(default_factory=list)
+    """The plan's writes in its order, kept as written: rows are assembled while the sheet is."""
     looks: list[tuple[Area, Look]] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     hidden_columns: set[int] = field(default_factory=set)
@@ -41,18 +60,43 @@ class SheetModel:
 
     @property
     def edited(self) -> bool:
-        return bool(self.cells or self.looks or self.widths or self.hidden_columns or self.freeze
+        return bool(self.blocks or self.looks or self.widths or self.hidden_columns or self.freeze
                     or self.protect or self.page or self.autofilter or self.validations
                     or self.conditional or self.drawing_rid)
 
-    def write(self, row: int, col: int, values: tuple[tuple[object, ...], ...]) -> None:
-        cells = self.cells
-        for r, line in enumerate(values, start=row):
-            target = cells[r]
-            for c, value in enumerate(line, start=col):
-                target[c] = value
-        for r in [r for r, line in cells.items() if not line]:
-            del cells[r]
+    def write(self, row: int, col: int, values: Values) -> None:
+        if any(values):
+            self.blocks.append(Block(row, col, values))
+
+    def rows(self) -> Iterator[tuple[int, dict[int, object]]]:
+        """Each written row, ascending, as {column: value}; of two writes to a cell the later wins."""
+        blocks = self.blocks
+        order = sorted(range(len(blocks)), key=lambda i: blocks[i].row)
+        active: list[int] = []
+        k, row = 0, 0
+        while k < len(order) or active:
+            if not active:
+                row = max(row, blocks[order[k]].row)
+            while k < len(order) and blocks[order[k]].row <= row:
+                insort(active, order[k])  # plan order among the blocks over this row
+                k += 1
+            line: dict[int, object] = {}
+            for i in active:
+                block = blocks[i]
+                values = block.values[row - block.row]
+                line.update(enumerate(values, block.col))
+            if line:
+                yield row, line
+            active = [i for i in active if blocks[i].last_row > row]
+            row += 1
+
+    def value(self, row: int, col: int) -> object:
+        for block in reversed(self.blocks):
+            if block.row <= row <= block.last_row:
+                line = block.values[row - block.row]
+                if block.col <= col < block.col + len(line):
+                    return line[col - block.col]
+        return None
 
 
 def area_ref(area: Area) -> str:
@@ -79,9 +123,15 @@ class Restyler:
                     self.tall[col].append((i, area.row, area.last_row, look))
         self._tall_rows = [(a.row, a.last_row) for a, _ in model.looks if a.rows > 8]
         self._memo: dict[tuple[object, ...], int] = {}
+        self._bands = sorted({edge for first, last in self._tall_rows for edge in (first, last + 1)})
 
     def row_styled(self, row: int) -> bool:
         return row in self.by_row or any(first <= row <= last for first, last in self._tall_rows)
+
+    def band(self, row: int) -> int | None:
+        """Rows of one band get the same looks in every column; None for a row a short look
+        covers (header rows and the like), styled cell by cell."""
+        return None if row in self.by_row else bisect_right(self._bands, row)
 
     def _looks(self, row: int, col: int) -> tuple[Look, ...]:
         found = [(i, look) for i, first, last, look in self.tall.get(col, ()) if first <= row <= last]
@@ -108,6 +158,50 @@ class Restyler:
             s = self.styles.restyle(s, look)
         self._memo[key] = s
         return s
+
+
+class CellWriter:
+    """The markup of cells the plan writes. `Restyler.style` depends on a row only through its
+    band, so a cell's start tag is worked out once per band, column, base style and type of
+    value, then only the row number and the value change."""
+
+    def __init__(self, restyler: Restyler, date1904: bool) -> None:
+        self.restyler, self.date1904 = restyler, date1904
+        self._heads: dict[tuple[int, int, int, type], Head] = {}
+
+    def head(self, band: int | None, row: int, col: int, base: int, value: object) -> Head:
+        key = (band, col, base, type(value))
+        head = self._heads.get(key) if band is not None else None  # type: ignore[arg-type]
+        if head is None:
+            s = self.restyler.style(row, col, base, value)
+            head = (s, f'<c r="{column_letter(col)}', f'" s="{s}"' if s else '"')
+            if band is not None:
+                self._heads[key] = head  # type: ignore[index]
+        return head
+
+    def cell(self, band: int | None, row: int, col: int, base: int, value: object) -> str:
+        """One cell over a cell of style `base` (0 for a new one)."""
+        _, opening, closing = self.head(band, row, col, base, value)
+        return f"{opening}{row}{closing}{cellxml.after_style(value, self.date1904)}"
+
+    def new_cells(self, row: int, line: dict[int, object], cols: list[int]) -> tuple[str, int]:
+        """The cells of `line` at `cols` (ascending) as new cells, an empty value writing none;
+        and the last column written (0 for none)."""
+        band = self.restyler.band(row)
+        heads, after, date1904 = self._heads, cellxml.after_style, self.date1904
+        number = str(row)
+        parts = []
+        last = 0
+        for col in cols:
+            value = line[col]
+            if value is None:
+                continue
+            head = heads.get((band, col, 0, type(value))) if band is not None else None  # type: ignore[arg-type]
+            if head is None:
+                head = self.head(band, row, col, 0, value)
+            parts.append(f"{head[1]}{number}{head[2]}{after(value, date1904)}")
+            last = col
+        return "".join(parts), last
 
 
 # whole-sheet markup -----------------------------------------------------------------------------
@@ -173,49 +267,79 @@ def page_setup_xml(op: PageSetup) -> str:
 PAGE_MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
 
 
+class SheetWriter:
+    """The whole worksheet part of a sheet the tool owns, its rows first: `head()` (which holds
+    the dimension) is known once `body()` is consumed, `tail()` any time."""
+
+    def __init__(self, model: SheetModel, styles: Styles, date1904: bool = False,
+                 selected: bool = False) -> None:
+        self.model, self.styles, self.date1904, self.selected = model, styles, date1904, selected
+        self.max_row = self.max_col = 0
+
+    def body(self) -> Iterator[bytes]:
+        """`<sheetData>` with every row, in pieces of some hundred rows."""
+        writer = CellWriter(Restyler(self.model, self.styles), self.date1904)
+        max_row = max_col = 0
+        batch = ["<sheetData>"]
+        for r, line in self.model.rows():
+            cells, last = writer.new_cells(r, line, sorted(line))
+            if cells:
+                batch.append(f'<row r="{r}">{cells}</row>')
+                max_row = r
+                max_col = max(max_col, last)
+                if len(batch) >= 512:
+                    yield "".join(batch).encode()
+                    batch = []
+        batch.append("</sheetData>")
+        yield "".join(batch).encode()
+        self.max_row, self.max_col = max_row, max_col
+
+    def head(self) -> bytes:
+        model = self.model
+        out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               f'<worksheet xmlns="{NS}" xmlns:r="{R_NS}">']
+        if model.page is not None and model.page.fit_to_width:
+            out.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
+        dimension = f"A1:{ref(self.max_row, self.max_col)}" if self.max_row and self.max_col else "A1"
+        out.append(f'<dimension ref="{dimension}"/>')
+        pane = pane_xml(*model.freeze) if model.freeze else ""
+        tab = ' tabSelected="1"' if self.selected else ""
+        out.append(f'<sheetViews><sheetView{tab} workbookViewId="0">{pane}</sheetView></sheetViews>')
+        out.append('<sheetFormatPr defaultRowHeight="15"/>')
+        out.append(cols_xml(model))
+        return "".join(out).encode()
+
+    def tail(self) -> bytes:
+        model = self.model
+        out = []
+        if model.protect is not None:
+            out.append(protection_xml(model.protect))
+        if model.autofilter is not None:
+            out.append(f'<autoFilter ref="{area_ref(model.autofilter)}"/>')
+        out.append(conditional_xml(model.conditional))
+        if model.validations:
+            out.append(f'<dataValidations count="{len(model.validations)}">'
+                       + "".join(validation_xml(v) for v in model.validations) + "</dataValidations>")
+        out.append(PAGE_MARGINS)
+        if model.page is not None:
+            out.append(page_setup_xml(model.page))
+        if model.drawing_rid:
+            out.append(f'<drawing r:id="{escape_attr(model.drawing_rid)}"/>')
+        out.append("</worksheet>")
+        return "".join(out).encode()
+
+
 def write_sheet(model: SheetModel, styles: Styles, date1904: bool = False,
                 selected: bool = False) -> bytes:
     """The whole worksheet part of a sheet the tool owns."""
-    restyler = Restyler(model, styles)
-    rows = []
-    max_row = max_col = 0
-    for r in sorted(model.cells):
-        line = model.cells[r]
-        cells = []
-        for col in sorted(line):
-            value = line[col]
-            if value is None:
-                continue
-            s = restyler.style(r, col, 0, value)
-            cells.append(cellxml.cell(f"{column_letter(col)}{r}", value, s, date1904))
-            max_col = max(max_col, col)
-        if cells:
-            rows.append(f'<row r="{r}">{"".join(cells)}</row>')
-            max_row = r
-    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           f'<worksheet xmlns="{NS}" xmlns:r="{R_NS}">']
-    if model.page is not None and model.page.fit_to_width:
-        out.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
-    dimension = f"A1:{ref(max_row, max_col)}" if max_row and max_col else "A1"
-    out.append(f'<dimension ref="{dimension}"/>')
-    pane = pane_xml(*model.freeze) if model.freeze else ""
-    tab = ' tabSelected="1"' if selected else ""
-    out.append(f'<sheetViews><sheetView{tab} workbookViewId="0">{pane}</sheetView></sheetViews>')
-    out.append('<sheetFormatPr defaultRowHeight="15"/>')
-    out.append(cols_xml(model))
-    out.append("<sheetData>" + "".join(rows) + "</sheetData>")
-    if model.protect is not None:
-        out.append(protection_xml(model.protect))
-    if model.autofilter is not None:
-        out.append(f'<autoFilter ref="{area_ref(model.autofilter)}"/>')
-    out.append(conditional_xml(model.conditional))
-    if model.validations:
-        out.append(f'<dataValidations count="{len(model.validations)}">'
-                   + "".join(validation_xml(v) for v in model.validations) + "</dataValidations>")
-    out.append(PAGE_MARGINS)
-    if model.page is not None:
-        out.append(page_setup_xml(model.page))
-    if model.drawing_rid:
-        out.append(f'<drawing r:id="{escape_attr(model.drawing_rid)}"/>')
-    out.append("</worksheet>")
-    return "".join(out).encode("utf-8")
+    writer = SheetWriter(model, styles, date1904, selected)
+    body = b"".join(writer.body())
+    return writer.head() + body + writer.tail()
+
+
+def write_sheet_part(model: SheetModel, styles: Styles, date1904: bool = False,
+                     selected: bool = False) -> Deflated:
+    """`write_sheet` deflated as its rows are made: the part's XML is never held whole."""
+    writer = SheetWriter(model, styles, date1904, selected)
+    body = Segment.of(writer.body())
+    return Deflated.join([Segment.of([writer.head()]), body, Segment.of([writer.tail()])])
