@@ -42,8 +42,10 @@ _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
 _QNAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _ROW = re.compile(rb"<ROW\b([^>]*?)(/?)>")
 _CELL = re.compile(rb'<C(?=[\s/>])(?: r="([A-Z]+)\d+")?([^>]*?)(?:/>|>(.*?)</C>)', re.S)
-_PLACED_CELL = re.compile(rb'(<C r="([A-Z]+)\d+"([^>]*?)(?:/>|>(.*?)</C>))', re.S)
-"""A cell as `_CELL` matches it, when its reference comes first: (markup, letters, attributes, content)."""
+_PLACED_CELL = re.compile(rb'(<C r="([A-Z]+)\d+"([^>/]*(?:/(?!>)[^>/]*)*)'
+                          rb'(?:/>|>([^<]*(?:<(?!/C>)[^<]*)*)</C>))')
+"""A cell as `_CELL` matches it, when its reference comes first: (markup, letters, attributes,
+content); written without lazy repeats, which the regex engine takes a step at a time."""
 _LETTERS = re.compile(rb"[A-Z]+")
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
 _S_ATTR = re.compile(rb'\ss="(\d+)"')
@@ -168,11 +170,12 @@ class _Patcher:
         self.row_re = re.compile(_ROW.pattern.replace(b"ROW", p + b"row"))
         self.cell_re = re.compile(_CELL.pattern.replace(b"C", p + b"c", 1)
                                   .replace(b"</C>", b"</" + p + b"c>"), re.S)
-        self.tail_re = re.compile(_PLACED_CELL.pattern.replace(b"C", p + b"c", 1)
-                                  .replace(b"</C>", b"</" + p + b"c>"), re.S)
+        self.tail_re = re.compile(_PLACED_CELL.pattern.replace(b"<C", b"<" + p + b"c", 1)
+                                  .replace(b"/C>", b"/" + p + b"c>"))
         self.row_close = b"</" + self.prefix + b"row>"
         self.cell_close = b"</" + self.prefix + b"c>"
         self.any_c = b"<" + self.prefix + b"c"
+        self.formula_mark = b"<" + self.prefix + b"f"
         self.body: Child | None = None
 
     def q(self, local: str) -> bytes:
@@ -301,12 +304,10 @@ class _Patcher:
         if col < first_owned:  # every cell stands left of the plan's: append after them
             self.max_col = max(self.max_col, col)
             return end, self._cells([], edits, row)
-        tail = self._tail(data, start, end, row, first_owned)
-        if tail is None:
-            return None
-        self.max_col = max(self.max_col, col)
-        keep, found = tail
-        return keep, self._cells(found, edits, row)
+        tail = self._tail(data, start, end, row, first_owned, edits)
+        if tail is not None:
+            self.max_col = max(self.max_col, col)
+        return tail
 
     def _rewritten(self, row: int, match: re.Match[bytes], inner: bytes,
                    edits: dict[int, object]) -> bytes:
@@ -338,25 +339,96 @@ class _Patcher:
             col = self._letters[letters[0]] = column_index(letters[0].decode())
         return col
 
-    def _tail(self, data: bytes, start: int, end: int, row: int, first_owned: int) -> Found | None:
-        """(where the kept cells end, the cells from the first owned column on) of the row whose
-        cells are data[start:end], when it holds a cell in that column (the first of them, as
-        cells stand in column order, as Excel requires) and its cells follow it back to back.
-        None otherwise."""
+    def _tail(self, data: bytes, start: int, end: int, row: int, first_owned: int,
+              edits: dict[int, object]) -> tuple[int, bytes] | None:
+        """(where the kept cells end, the cells from the first owned column on, rewritten) of the
+        row whose cells are data[start:end], when it holds a cell in that column (the first of
+        them, cells standing in column order as Excel requires) and its cells follow it back to
+        back, in order. None otherwise."""
         needle = self.last_cell_mark + f'{column_letter(first_owned)}{row}"'.encode()
         at = data.find(needle, start, end)
         if at < 0 or (at > start and data[at - 1] != 62):  # no such cell, or space before it (">")
             return None
-        found: list[Cell] = []
+        cells = self.tail_re.findall(data, at, end)
         letters_of = self._letters
-        size = 0
-        for whole, letters, attrs, content in self.tail_re.findall(data, at, end):
+        columns = []
+        size = previous = 0
+        for whole, letters, _, _ in cells:
             col = letters_of.get(letters)
             if col is None:
                 col = letters_of[letters] = column_index(letters.decode())
-            found.append((col, b"", whole, attrs, content))
+            if col <= previous:
+                return None
+            previous = col
+            columns.append(col)
             size += len(whole)
-        return (at, found) if size == end - at else None
+        if size != end - at:
+            return None
+        return at, self._rewrite(cells, columns, edits, row)
+
+    def _rewrite(self, cells: list[tuple[bytes, bytes, bytes, bytes]], columns: list[int],
+                 edits: dict[int, object], row: int) -> bytes:
+        """`_cells` for cells back to back in column order (markup, letters, attributes, content):
+        the plan's new cells merge in by column."""
+        writer = self.writer
+        band = writer.restyler.band(row)
+        heads, after, date1904 = writer.heads, cellxml.after_style, self.date1904
+        bases, formula = self._bases, self.formula_mark
+        number = str(row)
+        wanted = sorted(edits)
+        wanted.append(1 << 30)  # past every column
+        k = 0
+        out: list[bytes] = []
+        text: list[str] = []  # markup made here, encoded in one go before the next copied bytes
+        for (whole, _, attrs, content), col in zip(cells, columns, strict=True):
+            while wanted[k] < col:  # a new cell
+                value = edits[wanted[k]]
+                if value is not None:
+                    text.append(writer.cell(band, row, wanted[k], 0, value))
+                    self.max_col = max(self.max_col, wanted[k])
+                k += 1
+            base = bases.get(attrs)
+            if base is None:
+                base = self._base_style(attrs)
+            if wanted[k] == col:
+                k += 1
+                value = edits[col]
+                head = heads.get((band, col, base, type(value))) if band is not None else None  # type: ignore[arg-type]
+                if head is not None:
+                    if formula in content and not isinstance(value, cellxml.Formula):
+                        self.dropped_formula = True
+                    text.append(f"{head[1]}{number}{head[2]}{after(value, date1904)}")
+                else:
+                    text.append(self._edited(band, row, col, base, value, content))
+                continue
+            out.append(self._encoded(text))
+            out.append(self._restyled(band, row, col, base, whole))
+        for col in wanted[k:-1]:
+            value = edits[col]
+            if value is not None:
+                text.append(writer.cell(band, row, col, 0, value))
+                self.max_col = max(self.max_col, col)
+        out.append(self._encoded(text))
+        return b"".join(out)
+
+    def _check_formula(self, content: bytes, value: object) -> None:
+        if self.formula_mark in content and not isinstance(value, cellxml.Formula):
+            self.dropped_formula = True
+
+    def _edited(self, band: int | None, row: int, col: int, base: int, value: object,
+                content: bytes) -> str:
+        """A cell the row holds, with the plan's value."""
+        self._check_formula(content, value)
+        if col in self.styled_columns or value is not None:
+            return self.writer.cell(band, row, col, base, value)
+        return cellxml.cell(f"{column_letter(col)}{row}", value, base)
+
+    def _restyled(self, band: int | None, row: int, col: int, base: int, whole: bytes) -> bytes:
+        """A cell the row holds and the plan does not write: copied, with the plan's looks."""
+        if col not in self.styled_columns:
+            return whole
+        s = self.writer.head(band, row, col, base, None)[0]
+        return whole if s == base else self._with_style(whole, s)
 
     def _matched(self, inner: bytes, first_owned: int) -> tuple[int, list[Cell], int, int]:
         """(where the copied run ends, the cells from there on, where the last cell ends, the last
@@ -387,10 +459,7 @@ class _Patcher:
             return self._new_cells(row, sorted(edits), edits)
         new = sorted(edits.keys() - {cell[0] for cell in found})
         new.append(1 << 30)  # past every column
-        writer = self.writer
-        band = writer.restyler.band(row)
-        styled_columns = self.styled_columns
-        formula = b"<" + self.prefix + b"f"
+        band = self.writer.restyler.band(row)
         out: list[bytes] = []
         text: list[str] = []  # markup made here, encoded in one go before the next copied bytes
         i = 0
@@ -405,21 +474,11 @@ class _Patcher:
                 out.append(self._encoded(text))
                 out.append(space)
             base = self._base_style(attrs)
-            value = edits.get(col, _UNWRITTEN)
-            if value is not _UNWRITTEN:
-                if formula in content and not isinstance(value, cellxml.Formula):
-                    self.dropped_formula = True
-                if col in styled_columns or value is not None:
-                    text.append(writer.cell(band, row, col, base, value))
-                else:
-                    text.append(cellxml.cell(f"{column_letter(col)}{row}", value, base))
+            if col in edits:
+                text.append(self._edited(band, row, col, base, edits[col], content))
                 continue
             out.append(self._encoded(text))
-            if col in styled_columns:
-                s = writer.head(band, row, col, base, None)[0]
-                out.append(whole if s == base else self._with_style(whole, s))
-            else:
-                out.append(whole)
+            out.append(self._restyled(band, row, col, base, whole))
         if len(new) > i + 1:
             text.append(self._new_markup(row, new[i:-1], edits))
         out.append(self._encoded(text))

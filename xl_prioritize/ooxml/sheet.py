@@ -72,23 +72,36 @@ class SheetModel:
         """Each written row, ascending, as {column: value}; of two writes to a cell the later wins."""
         blocks = self.blocks
         order = sorted(range(len(blocks)), key=lambda i: blocks[i].row)
-        active: list[int] = []
+        ends = [block.row + len(block.values) for block in blocks]
+        never = 1 << 62
+        active: list[int] = []  # the blocks over the current row, in plan order
         k, row = 0, 0
         while k < len(order) or active:
             if not active:
                 row = max(row, blocks[order[k]].row)
             while k < len(order) and blocks[order[k]].row <= row:
-                insort(active, order[k])  # plan order among the blocks over this row
+                insort(active, order[k])
                 k += 1
-            line: dict[int, object] = {}
-            for i in active:
-                block = blocks[i]
-                values = block.values[row - block.row]
-                line.update(enumerate(values, block.col))
-            if line:
-                yield row, line
-            active = [i for i in active if blocks[i].last_row > row]
-            row += 1
+            stop = min(blocks[order[k]].row if k < len(order) else never, *(ends[i] for i in active))
+            yield from self._run(row, stop, [blocks[i] for i in active])
+            row = stop
+            active = [i for i in active if ends[i] > row]
+
+    @staticmethod
+    def _run(row: int, stop: int, over: list[Block]) -> Iterator[tuple[int, dict[int, object]]]:
+        """Rows row..stop-1, which the same blocks cover."""
+        if len(over) == 1:
+            block = over[0]
+            for r, line in enumerate(block.values[row - block.row:stop - block.row], row):
+                if line:
+                    yield r, dict(enumerate(line, block.col))
+            return
+        for r in range(row, stop):
+            merged: dict[int, object] = {}
+            for block in over:
+                merged.update(enumerate(block.values[r - block.row], block.col))
+            if merged:
+                yield r, merged
 
     def value(self, row: int, col: int) -> object:
         for block in reversed(self.blocks):
@@ -167,16 +180,16 @@ class CellWriter:
 
     def __init__(self, restyler: Restyler, date1904: bool) -> None:
         self.restyler, self.date1904 = restyler, date1904
-        self._heads: dict[tuple[int, int, int, type], Head] = {}
+        self.heads: dict[tuple[int, int, int, type], Head] = {}
 
     def head(self, band: int | None, row: int, col: int, base: int, value: object) -> Head:
         key = (band, col, base, type(value))
-        head = self._heads.get(key) if band is not None else None  # type: ignore[arg-type]
+        head = self.heads.get(key) if band is not None else None  # type: ignore[arg-type]
         if head is None:
             s = self.restyler.style(row, col, base, value)
             head = (s, f'<c r="{column_letter(col)}', f'" s="{s}"' if s else '"')
             if band is not None:
-                self._heads[key] = head  # type: ignore[index]
+                self.heads[key] = head  # type: ignore[index]
         return head
 
     def cell(self, band: int | None, row: int, col: int, base: int, value: object) -> str:
@@ -188,7 +201,7 @@ class CellWriter:
         """The cells of `line` at `cols` (ascending) as new cells, an empty value writing none;
         and the last column written (0 for none)."""
         band = self.restyler.band(row)
-        heads, after, date1904 = self._heads, cellxml.after_style, self.date1904
+        heads, after, date1904 = self.heads, cellxml.after_style, self.date1904
         number = str(row)
         parts = []
         last = 0
