@@ -40,7 +40,8 @@ ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetDa
 _RANK = {name: i for i, name in enumerate(ORDER)}
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
 _QNAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
-_ROW = re.compile(rb"<ROW\b([^>]*?)(/?)>")
+_ROW = re.compile(rb'<ROW\b(?: r="(\d+)")?([^>]*?)(/?)>')
+"""A row's start tag: (its number when its first attribute gives it, the other attributes, "/")."""
 _CELL = re.compile(rb'<C(?=[\s/>])(?: r="([A-Z]+)\d+")?([^>]*?)(?:/>|>(.*?)</C>)', re.S)
 _PLACED_CELL = re.compile(rb'(<C r="([A-Z]+)\d+"([^>/]*(?:/(?!>)[^>/]*)*)'
                           rb'(?:/>|>([^<]*(?:<(?!/C>)[^<]*)*)</C>))')
@@ -240,8 +241,11 @@ class _Patcher:
         styled = self.restyler.row_styled if model.looks else (lambda _r: False)
         row_close = self.row_close
         for match in self.row_re.finditer(data, open_end, body_end):
-            r_attr = _R_ATTR.search(match[1])
-            row = int(r_attr[2]) if r_attr and r_attr[2] else last_row + 1
+            if match[1]:
+                row = int(match[1])
+            else:
+                r_attr = _R_ATTR.search(match[2])
+                row = int(r_attr[2]) if r_attr and r_attr[2] else last_row + 1
             last_row = row
             if row > self.max_row:
                 self.max_row = row
@@ -257,7 +261,7 @@ class _Patcher:
             if edits is None and not styled(row):
                 continue
             edits = edits or {}
-            if match[2]:  # <row/>
+            if match[3]:  # <row/>
                 yield data[pos:match.start()]
                 yield self._rewritten(row, match, b"", edits)
                 pos = match.end()
@@ -300,10 +304,11 @@ class _Patcher:
         col = self._column_at(data, last)
         if col is None:
             return None
-        first_owned = self._first_owned(edits)
+        columns = sorted(edits)
+        first_owned = min(columns[0], self.first_styled) if columns else self.first_styled
         if col < first_owned:  # every cell stands left of the plan's: append after them
             self.max_col = max(self.max_col, col)
-            return end, self._cells([], edits, row)
+            return end, self._new_cells(row, columns, edits)
         tail = self._tail(data, start, end, row, first_owned, edits)
         if tail is not None:
             self.max_col = max(self.max_col, col)
@@ -314,7 +319,7 @@ class _Patcher:
         """The row with its edited and restyled cells rewritten, matching every cell: any row,
         whatever its layout. Cells left of the first column the plan touches are copied as one
         run."""
-        start = match[0][:-2] + b">" if match[2] else match[0]
+        start = match[0][:-2] + b">" if match[3] else match[0]
         keep_until, found, pos, last_col = self._matched(inner, self._first_owned(edits))
         self.max_col = max(self.max_col, last_col)
         return start + inner[:keep_until] + self._cells(found, edits, row) + inner[pos:] + \
