@@ -10,6 +10,7 @@ import zlib
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xl_prioritize.ooxml import numformats
 from xl_prioritize.ooxml.package import Deflated, Segment, crc32_combine
 from xl_prioritize.ooxml.patch import patch_part, patch_sheet
 from xl_prioritize.ooxml.sheet import SheetModel, write_sheet, write_sheet_part
@@ -130,3 +131,13 @@ def test_streamed_parts_are_the_parts_written_whole() -> None:
     whole = _model()
     whole.whole = True
     assert write_sheet_part(whole, Styles(None)).inflate() == write_sheet(whole, Styles(None))
+
+
+@given(st.one_of(st.sampled_from(["yyyy-mm-dd", "[h]:mm:ss", '"day" 0', "[Red]0.0", "0_m", "\\d0",
+                                  "[$-409]mmm", "0;[h]", "General", "@", '0.0"h"', "[mm]:ss"]),
+                 st.text(alphabet='dmhys0#.,;"[]_\\-$@ HMYSD', max_size=12)))
+def test_date_formats_are_decided_as_openpyxl_decides(fmt: str) -> None:
+    from openpyxl.styles import numbers
+
+    assert numformats.is_date_format(fmt) == numbers.is_date_format(fmt)
+    assert numformats.BUILTIN_FORMATS == numbers.BUILTIN_FORMATS

@@ -7,8 +7,8 @@ from copy import deepcopy
 from dataclasses import dataclass
 
 from lxml import etree
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
+from .numformats import BUILTIN_FORMATS, is_date_format
 from .package import insert_in_order, parse, serialize
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
