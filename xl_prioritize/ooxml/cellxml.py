@@ -39,6 +39,11 @@ def _plain(text: str) -> bool:
         and text.isprintable()
 
 
+def plain_text(text: str) -> bool:
+    """Cell text written as it is: nothing to escape and no space to preserve."""
+    return _plain(text) and text == text.strip()
+
+
 def escape_attr(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     return _NOT_XML.sub("", text)
@@ -155,7 +160,7 @@ def after_style(value: object, date1904: bool = False) -> str:
     """A cell's markup after its `r=` and `s=`: its type, its value and its end."""
     kind = type(value)
     if kind is str:
-        if _plain(value) and value == value.strip():  # type: ignore[arg-type]
+        if plain_text(value):  # type: ignore[arg-type]
             return f' t="inlineStr"><is><t>{value}</t></is></c>'
         return f' t="inlineStr">{_text(value)}</c>'  # type: ignore[arg-type]
     if kind is int:

@@ -304,11 +304,10 @@ class _Patcher:
         col = self._column_at(data, last)
         if col is None:
             return None
-        columns = sorted(edits)
-        first_owned = min(columns[0], self.first_styled) if columns else self.first_styled
+        first_owned = min(next(iter(edits), 1 << 20), self.first_styled)  # columns ascend
         if col < first_owned:  # every cell stands left of the plan's: append after them
             self.max_col = max(self.max_col, col)
-            return end, self._new_cells(row, columns, edits)
+            return end, self._new_cells(row, list(edits), edits)
         tail = self._tail(data, start, end, row, first_owned, edits)
         if tail is not None:
             self.max_col = max(self.max_col, col)
@@ -380,7 +379,7 @@ class _Patcher:
         heads, after, date1904 = writer.heads, cellxml.after_style, self.date1904
         bases, formula = self._bases, self.formula_mark
         number = str(row)
-        wanted = sorted(edits)
+        wanted = list(edits)  # columns ascend
         wanted.append(1 << 30)  # past every column
         k = 0
         out: list[bytes] = []
@@ -509,7 +508,7 @@ class _Patcher:
 
     def _new_markup(self, row: int, cols: list[int], edits: dict[int, object]) -> str:
         """Cells the row did not have: an empty value writes none."""
-        markup, last = self.writer.new_cells(row, edits, cols)
+        markup, last = self.writer.new_cells(row, [(col, edits[col]) for col in cols])
         if last > self.max_col:
             self.max_col = last
         return markup

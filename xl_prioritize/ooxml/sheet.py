@@ -3,9 +3,10 @@ for a sheet the tool owns."""
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right, insort
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..workbook.cells import Formula
@@ -69,8 +70,10 @@ class SheetModel:
             self.blocks.append(Block(row, col, values))
 
     def rows(self) -> Iterator[tuple[int, dict[int, object]]]:
-        """Each written row, ascending, as {column: value}; of two writes to a cell the later wins."""
+        """Each written row, ascending, as {column: value} with its columns ascending; of two
+        writes to a cell the later wins."""
         blocks = self.blocks
+        widths = {id(block): max(map(len, block.values)) for block in blocks}
         order = sorted(range(len(blocks)), key=lambda i: blocks[i].row)
         ends = [block.row + len(block.values) for block in blocks]
         never = 1 << 62
@@ -83,12 +86,13 @@ class SheetModel:
                 insort(active, order[k])
                 k += 1
             stop = min(blocks[order[k]].row if k < len(order) else never, *(ends[i] for i in active))
-            yield from self._run(row, stop, [blocks[i] for i in active])
+            yield from self._run(row, stop, [blocks[i] for i in active], widths)
             row = stop
             active = [i for i in active if ends[i] > row]
 
     @staticmethod
-    def _run(row: int, stop: int, over: list[Block]) -> Iterator[tuple[int, dict[int, object]]]:
+    def _run(row: int, stop: int, over: list[Block],
+             widths: dict[int, int]) -> Iterator[tuple[int, dict[int, object]]]:
         """Rows row..stop-1, which the same blocks cover."""
         if len(over) == 1:
             block = over[0]
@@ -96,12 +100,13 @@ class SheetModel:
                 if line:
                     yield r, dict(enumerate(line, block.col))
             return
+        side_by_side = all(a.col + widths[id(a)] <= b.col for a, b in itertools.pairwise(over))
         for r in range(row, stop):
             merged: dict[int, object] = {}
             for block in over:
                 merged.update(enumerate(block.values[r - block.row], block.col))
             if merged:
-                yield r, merged
+                yield r, merged if side_by_side else dict(sorted(merged.items()))
 
     def value(self, row: int, col: int) -> object:
         for block in reversed(self.blocks):
@@ -197,22 +202,29 @@ class CellWriter:
         _, opening, closing = self.head(band, row, col, base, value)
         return f"{opening}{row}{closing}{cellxml.after_style(value, self.date1904)}"
 
-    def new_cells(self, row: int, line: dict[int, object], cols: list[int]) -> tuple[str, int]:
-        """The cells of `line` at `cols` (ascending) as new cells, an empty value writing none;
+    def new_cells(self, row: int, cells: Iterable[tuple[int, object]]) -> tuple[str, int]:
+        """(column, value) pairs, columns ascending, as new cells, an empty value writing none;
         and the last column written (0 for none)."""
         band = self.restyler.band(row)
         heads, after, date1904 = self.heads, cellxml.after_style, self.date1904
+        plain = cellxml.plain_text
         number = str(row)
         parts = []
         last = 0
-        for col in cols:
-            value = line[col]
+        for col, value in cells:
             if value is None:
                 continue
-            head = heads.get((band, col, 0, type(value))) if band is not None else None  # type: ignore[arg-type]
+            kind = type(value)
+            head = heads.get((band, col, 0, kind)) if band is not None else None  # type: ignore[arg-type]
             if head is None:
                 head = self.head(band, row, col, 0, value)
-            parts.append(f"{head[1]}{number}{head[2]}{after(value, date1904)}")
+            # after_style's commonest cases, without the call
+            if kind is str and plain(value):  # type: ignore[arg-type]
+                parts.append(f'{head[1]}{number}{head[2]} t="inlineStr"><is><t>{value}</t></is></c>')
+            elif kind is int:
+                parts.append(f"{head[1]}{number}{head[2]}><v>{value}</v></c>")
+            else:
+                parts.append(f"{head[1]}{number}{head[2]}{after(value, date1904)}")
             last = col
         return "".join(parts), last
 
@@ -295,7 +307,7 @@ class SheetWriter:
         max_row = max_col = 0
         batch = ["<sheetData>"]
         for r, line in self.model.rows():
-            cells, last = writer.new_cells(r, line, sorted(line))
+            cells, last = writer.new_cells(r, line.items())
             if cells:
                 batch.append(f'<row r="{r}">{cells}</row>')
                 max_row = r
