@@ -108,7 +108,7 @@ def number(value: float | int) -> str | None:
     """A number as `<v>` holds it; None for what a cell cannot hold (NaN, infinities)."""
     kind = type(value)
     if kind is float:
-        return _float_text(value)  # type: ignore[arg-type]
+        return _float_text(value)
     if kind is int:
         return str(value)
     if isinstance(value, numbers.Integral):
@@ -130,7 +130,7 @@ def _cached(value: object, date1904: bool) -> tuple[str, str]:
     """(type attribute, `<v>` element) of a formula's cached value."""
     kind = type(value)
     if kind is float:
-        text = _float_text(value)  # type: ignore[arg-type]
+        text = _float_text(value)
         return ("", f"<v>{text}</v>") if text is not None else (' t="e"', "<v>#NUM!</v>")
     if kind is int:
         return "", f"<v>{value}</v>"
@@ -160,13 +160,13 @@ def after_style(value: object, date1904: bool = False) -> str:
     """A cell's markup after its `r=` and `s=`: its type, its value and its end."""
     kind = type(value)
     if kind is str:
-        if plain_text(value):  # type: ignore[arg-type]
+        if plain_text(value):
             return f' t="inlineStr"><is><t>{value}</t></is></c>'
-        return f' t="inlineStr">{_text(value)}</c>'  # type: ignore[arg-type]
+        return f' t="inlineStr">{_text(value)}</c>'
     if kind is int:
         return f"><v>{value}</v></c>"
     if kind is float:
-        text = _float_text(value)  # type: ignore[arg-type]
+        text = _float_text(value)
         return f"><v>{text}</v></c>" if text is not None else "/>"
     if value is None:
         return "/>"

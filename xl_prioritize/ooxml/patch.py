@@ -55,7 +55,6 @@ _UNWRITTEN = object()
 Cell = tuple[int, bytes, bytes, bytes, bytes]
 """A cell of a row: (column, what stands before it, its markup, its attributes after `r=`, its
 content)."""
-Found = tuple[int, list[Cell]]
 
 
 @dataclass
@@ -397,7 +396,7 @@ class _Patcher:
             if wanted[k] == col:
                 k += 1
                 value = edits[col]
-                head = heads.get((band, col, base, type(value))) if band is not None else None  # type: ignore[arg-type]
+                head = heads.get((band, col, base, type(value))) if band is not None else None
                 if head is not None:
                     if formula in content and not isinstance(value, cellxml.Formula):
                         self.dropped_formula = True
@@ -707,7 +706,7 @@ class _Patcher:
 
     def around_body(self) -> tuple[bytes, bytes]:
         """(everything before sheetData, everything after it)."""
-        at = self.children.index(self.body)  # type: ignore[arg-type]
+        at = self.children.index(self.body)
         return (self.prolog + b"".join(c.data for c in self.children[:at]),
                 b"".join(c.data for c in self.children[at + 1:]) + self.epilog)
 

@@ -189,12 +189,12 @@ class CellWriter:
 
     def head(self, band: int | None, row: int, col: int, base: int, value: object) -> Head:
         key = (band, col, base, type(value))
-        head = self.heads.get(key) if band is not None else None  # type: ignore[arg-type]
+        head = self.heads.get(key) if band is not None else None
         if head is None:
             s = self.restyler.style(row, col, base, value)
             head = (s, f'<c r="{column_letter(col)}', f'" s="{s}"' if s else '"')
             if band is not None:
-                self.heads[key] = head  # type: ignore[index]
+                self.heads[key] = head
         return head
 
     def cell(self, band: int | None, row: int, col: int, base: int, value: object) -> str:
@@ -215,11 +215,11 @@ class CellWriter:
             if value is None:
                 continue
             kind = type(value)
-            head = heads.get((band, col, 0, kind)) if band is not None else None  # type: ignore[arg-type]
+            head = heads.get((band, col, 0, kind)) if band is not None else None
             if head is None:
                 head = self.head(band, row, col, 0, value)
             # after_style's commonest cases, without the call
-            if kind is str and plain(value):  # type: ignore[arg-type]
+            if kind is str and plain(value):
                 parts.append(f'{head[1]}{number}{head[2]} t="inlineStr"><is><t>{value}</t></is></c>')
             elif kind is int:
                 parts.append(f"{head[1]}{number}{head[2]}><v>{value}</v></c>")
