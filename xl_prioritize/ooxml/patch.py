@@ -177,6 +177,7 @@ class _Patcher:
         self.any_c = b"<" + self.prefix + b"c"
         self.formula_mark = b"<" + self.prefix + b"f"
         self.body: Child | None = None
+        self.all_placed = False
 
     def q(self, local: str) -> bytes:
         return self.prefix + local.encode()
@@ -232,6 +233,7 @@ class _Patcher:
             data = data[:open_end - 2] + b">" + b"</" + self.q("sheetData") + b">"
             open_end -= 1
         body_end = data.rindex(b"</")
+        self.all_placed = self._every_cell_placed(data, open_end, body_end)  # then so is each row's
         rows = model.rows()
         pending = next(rows, None)
         yield data[:open_end]
@@ -298,7 +300,7 @@ class _Patcher:
         """The row whose cells are data[start:end], by byte search: (where the cells it keeps
         end, the cells that follow them). None when the row's layout asks for `_rewritten`."""
         last = data.rfind(self.last_cell_mark, start, end)
-        if last < 0 or not self._every_cell_placed(data, start, end):
+        if last < 0 or not (self.all_placed or self._every_cell_placed(data, start, end)):
             return None
         col = self._column_at(data, last)
         if col is None:
