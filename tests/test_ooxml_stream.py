@@ -58,6 +58,8 @@ def test_rows_are_the_cells_the_plan_wrote_the_later_write_winning(writes: list)
     rows = list(model.rows())
     assert rows == sorted(expected.items())
     assert all(list(line) == sorted(line) for _, line in rows)  # columns ascend: no sort needed
+    assert [(r, list(cells)) for r, cells in model.row_cells()] == [(r, list(line.items()))
+                                                                    for r, line in rows]
     for r in range(11):
         for c in range(9):
             assert model.value(r, c) == expected.get(r, {}).get(c)

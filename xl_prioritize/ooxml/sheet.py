@@ -72,6 +72,14 @@ class SheetModel:
     def rows(self) -> Iterator[tuple[int, dict[int, object]]]:
         """Each written row, ascending, as {column: value} with its columns ascending; of two
         writes to a cell the later wins."""
+        return self._rows(pairs=False)
+
+    def row_cells(self) -> Iterator[tuple[int, Iterable[tuple[int, object]]]]:
+        """`rows()` as (column, value) pairs, columns ascending: a row one block covers alone
+        needs no dict."""
+        return self._rows(pairs=True)
+
+    def _rows(self, pairs: bool) -> Iterator[tuple[int, Iterable[tuple[int, object]]]]:
         blocks = self.blocks
         widths = {id(block): max(map(len, block.values)) for block in blocks}
         order = sorted(range(len(blocks)), key=lambda i: blocks[i].row)
@@ -86,19 +94,19 @@ class SheetModel:
                 insort(active, order[k])
                 k += 1
             stop = min(blocks[order[k]].row if k < len(order) else never, *(ends[i] for i in active))
-            yield from self._run(row, stop, [blocks[i] for i in active], widths)
+            yield from self._run(row, stop, [blocks[i] for i in active], widths, pairs)
             row = stop
             active = [i for i in active if ends[i] > row]
 
     @staticmethod
-    def _run(row: int, stop: int, over: list[Block],
-             widths: dict[int, int]) -> Iterator[tuple[int, dict[int, object]]]:
+    def _run(row: int, stop: int, over: list[Block], widths: dict[int, int],
+             pairs: bool) -> Iterator[tuple[int, Iterable[tuple[int, object]]]]:
         """Rows row..stop-1, which the same blocks cover."""
         if len(over) == 1:
             block = over[0]
             for r, line in enumerate(block.values[row - block.row:stop - block.row], row):
                 if line:
-                    yield r, dict(enumerate(line, block.col))
+                    yield r, enumerate(line, block.col) if pairs else dict(enumerate(line, block.col))
             return
         side_by_side = all(a.col + widths[id(a)] <= b.col for a, b in itertools.pairwise(over))
         for r in range(row, stop):
@@ -106,7 +114,8 @@ class SheetModel:
             for block in over:
                 merged.update(enumerate(block.values[r - block.row], block.col))
             if merged:
-                yield r, merged if side_by_side else dict(sorted(merged.items()))
+                merged = merged if side_by_side else dict(sorted(merged.items()))
+                yield r, merged.items() if pairs else merged
 
     def value(self, row: int, col: int) -> object:
         for block in reversed(self.blocks):
@@ -306,8 +315,8 @@ class SheetWriter:
         writer = CellWriter(Restyler(self.model, self.styles), self.date1904)
         max_row = max_col = 0
         batch = ["<sheetData>"]
-        for r, line in self.model.rows():
-            cells, last = writer.new_cells(r, line.items())
+        for r, line in self.model.row_cells():
+            cells, last = writer.new_cells(r, line)
             if cells:
                 batch.append(f'<row r="{r}">{cells}</row>')
                 max_row = r
