@@ -5,7 +5,7 @@ attributes, and every element the plan does not touch are copied through byte fo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -308,7 +308,7 @@ class _Patcher:
         first_owned = min(next(iter(edits), 1 << 20), self.first_styled)  # columns ascend
         if col < first_owned:  # every cell stands left of the plan's: append after them
             self.max_col = max(self.max_col, col)
-            return end, self._new_cells(row, list(edits), edits)
+            return end, self._new_cells(row, edits.items())
         tail = self._tail(data, start, end, row, first_owned, edits)
         if tail is not None:
             self.max_col = max(self.max_col, col)
@@ -461,7 +461,7 @@ class _Patcher:
         """The cells from the first owned column on: `found` (the row's own, in order) with the
         plan's values and looks, and the plan's new cells placed among them by column."""
         if not found:
-            return self._new_cells(row, sorted(edits), edits)
+            return self._new_cells(row, sorted(edits.items()))
         new = sorted(edits.keys() - {cell[0] for cell in found})
         new.append(1 << 30)  # past every column
         band = self.writer.restyler.band(row)
@@ -473,7 +473,7 @@ class _Patcher:
                 j = i + 1
                 while new[j] < col:
                     j += 1
-                text.append(self._new_markup(row, new[i:j], edits))
+                text.append(self._new_markup(row, [(c, edits[c]) for c in new[i:j]]))
                 i = j
             if space:
                 out.append(self._encoded(text))
@@ -485,7 +485,7 @@ class _Patcher:
             out.append(self._encoded(text))
             out.append(self._restyled(band, row, col, base, whole))
         if len(new) > i + 1:
-            text.append(self._new_markup(row, new[i:-1], edits))
+            text.append(self._new_markup(row, [(c, edits[c]) for c in new[i:-1]]))
         out.append(self._encoded(text))
         return b"".join(out)
 
@@ -507,15 +507,16 @@ class _Patcher:
         text.clear()
         return self._ns(markup) if self.prefix else markup.encode()
 
-    def _new_markup(self, row: int, cols: list[int], edits: dict[int, object]) -> str:
-        """Cells the row did not have: an empty value writes none."""
-        markup, last = self.writer.new_cells(row, [(col, edits[col]) for col in cols])
+    def _new_markup(self, row: int, cells: Iterable[tuple[int, object]]) -> str:
+        """Cells the row did not have, (column, value) with columns ascending: an empty value
+        writes none."""
+        markup, last = self.writer.new_cells(row, cells)
         if last > self.max_col:
             self.max_col = last
         return markup
 
-    def _new_cells(self, row: int, cols: list[int], edits: dict[int, object]) -> bytes:
-        markup = self._new_markup(row, cols, edits)
+    def _new_cells(self, row: int, cells: Iterable[tuple[int, object]]) -> bytes:
+        markup = self._new_markup(row, cells)
         return self._ns(markup) if self.prefix else markup.encode()
 
     @staticmethod
