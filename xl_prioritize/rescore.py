@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .adapters.atomic import workbook_lock
+from .adapters.atomic import refuse_if_open, workbook_lock
 from .adapters.base import WorkbookAdapter
 from .core.compute import compute
 from .model import Inputs, Results
@@ -149,7 +149,6 @@ def rescore_file(
 ) -> Outcome:
     """Re-score a workbook file in place, atomically. Raises InputErrors (file untouched) or
     WorkbookBusy when Excel has the file open."""
-    from .adapters.files import refuse_if_open  # not on the Excel button's import path
     from .adapters.package import PackageWorkbook
     from .ooxml.identify import identify  # lxml: not on the button's path either
 

@@ -12,7 +12,19 @@ import numpy as np
 from ..model import ArchivedQuarter, Factor, Inputs, Member, Roster, Settings, Tier
 from ..problems import Code, InputErrors, Problem, describe
 from . import contract as c
-from .cells import Grid, Uncalculated, as_number, as_text, cell, is_blank, last_filled_column, last_filled_row
+from .cells import (
+    Grid,
+    Uncalculated,
+    as_number,
+    as_numbers,
+    as_text,
+    as_texts,
+    cell,
+    column,
+    is_blank,
+    last_filled_column,
+    last_filled_row,
+)
 
 EPSILON = 1e-9
 
@@ -280,9 +292,10 @@ def keyed_rows(
 ) -> list[int]:
     """0-based indexes of rows whose key is filled; a blank key beside filled cells is an error."""
     rows = []
+    keys = column(grid, key_col)
     for i in range(1, len(grid)):
-        line = grid[i]
-        if not is_blank(line[key_col] if key_col < len(line) else None):
+        value = keys[i]
+        if not (value is None or (isinstance(value, str) and not value.strip())):  # is_blank, inlined
             rows.append(i)
             continue
         filled = [col for col in checked if col != key_col and not is_blank(cell(grid, i, col))]
@@ -564,81 +577,110 @@ def parse_roster(
     low = settings.scale_min if settings else c.DEFAULT_SCALE_MIN
     high = settings.scale_max if settings else c.DEFAULT_SCALE_MAX
     policy = settings.missing_scores if settings else c.DEFAULT_MISSING
-    accepted = f"a number from {low:g} to {high:g}"
-    scores = np.full((len(rows), len(factor_cols)), np.nan)
-    ids: list[str] = []
-    id_values: list[object] = []
-    names: list[object] = []
-    managers: list[str | None] = []
-    overrides: list[str | None] = []
-    reasons: list[str | None] = []
-    groups: list[object] | None = [] if within_col is not None else None
-    seen: dict[str, str] = {}
+    lines = [grid[i] for i in rows]
+    sheet_rows = [i + 1 for i in rows]
+    n = len(rows)
+
+    def values(col: int | None) -> list[object]:
+        return column(lines, col) if col is not None else [None] * n
+
+    id_values = values(key)
+    ids: list[str] = as_texts(id_values)  # type: ignore[assignment]  # keyed rows: never blank
+    check_unique_ids(ids, id_values, sheet_rows, key, out)
+    scores = np.full((n, len(factor_cols)), np.nan)
+    for j, col in enumerate(factor_cols):
+        scores[:, j] = factor_scores(values(col), sheet_rows, col, low, high, policy, out)
     name_col, manager_col = cols.get(c.PARTNER), cols.get(c.PARTNER_MANAGER)
     override_col, reason_col = cols.get(c.TIER_OVERRIDE), cols.get(c.OVERRIDE_REASON)
-    tier_list = ", ".join(t.name for t in tiers)
-    for n, i in enumerate(rows):
-        line = grid[i]
-        row = i + 1
-        raw_id = line[key]
-        text = as_text(raw_id)
-        assert text is not None
-        if text in seen:
-            out.error(Code.DUPLICATE_KEY, c.cell_ref(sheet, row, key + 1),
-                      f"Partner ID {describe(raw_id)} appears again (first at {seen[text]}); "
-                      "expected each Partner ID once")
-        else:
-            seen[text] = c.cell_ref(sheet, row, key + 1)
-        ids.append(text)
-        id_values.append(raw_id)
-        names.append(cell(grid, i, name_col) if name_col is not None else None)
-        managers.append(as_text(cell(grid, i, manager_col)) if manager_col is not None else None)
-        for j, col in enumerate(factor_cols):
-            value = line[col] if col < len(line) else None
-            number = as_number(value)
-            if number is not None and low - EPSILON <= number <= high + EPSILON:
-                scores[n, j] = number
-            elif is_blank(value):
-                if policy == "error":
-                    out.error(Code.MISSING_SCORE, c.cell_ref(sheet, row, col + 1),
-                              f"blank factor score; expected {accepted} "
-                              "(or set Missing scores to lowest or exclude)")
-            elif number is None:
-                out.error(not_a_number_code(value), c.cell_ref(sheet, row, col + 1),
-                          f"{describe(value)} is not a number; expected {accepted}")
-            else:
-                out.error(Code.OUT_OF_RANGE, c.cell_ref(sheet, row, col + 1),
-                          f"{describe(value)} is outside the scale; expected {accepted}")
-        override: str | None = None
-        if override_col is not None:
-            raw = cell(grid, i, override_col)
-            if not is_blank(raw):
-                override = canonical_tier(str(raw), tiers)
-                if override is None and tiers:
-                    out.error(Code.UNKNOWN_TIER, c.cell_ref(sheet, row, override_col + 1),
-                              f"{describe(raw)} names no tier; expected blank or one of: "
-                              f"{tier_list}")
-        reason = as_text(cell(grid, i, reason_col)) if reason_col is not None else None
+    overrides = tier_overrides(values(override_col), sheet_rows, override_col, tiers, out)
+    reasons = as_texts(values(reason_col))
+    for row, override, reason in zip(sheet_rows, overrides, reasons, strict=True):
         if override is not None and reason is None:
             where = (c.cell_ref(sheet, row, reason_col + 1) if reason_col is not None
                      else c.cell_ref(sheet, row, override_col + 1))  # type: ignore[operator]
             out.error(Code.REASON_REQUIRED, where,
                       f"Tier override {override!r} has no reason; expected an Override reason")
-        overrides.append(override)
-        reasons.append(reason)
-        if groups is not None:
-            value = cell(grid, i, within_col)  # type: ignore[arg-type]
-            groups.append(c.normalize_header(as_text(value)) if not is_blank(value) else "")
+    groups: list[object] | None = None
+    if within_col is not None:
+        groups = [c.normalize_header(as_text(value)) if not is_blank(value) else ""
+                  for value in values(within_col)]
     layout = RosterLayout(
         header=header, columns=cols, factor_columns=factor_cols, output_columns=outputs,
-        rows=[i + 1 for i in rows], height=len(grid), width=width,
-        filled_width=max((last_filled_column(line) for line in grid), default=-1) + 1,
+        rows=sheet_rows, height=len(grid), width=width, filled_width=filled_width(grid),
     )
-    override_cells = [c.cell_ref(sheet, row, override_col + 1) if override_col is not None else ""
-                      for row in (i + 1 for i in rows)]
-    roster = Roster(ids, names, managers, scores, overrides, reasons, groups, override_cells,
-                    id_values)
+    override_cells = (c.cell_refs(sheet, sheet_rows, override_col + 1) if override_col is not None
+                      else [""] * n)
+    roster = Roster(ids, values(name_col), as_texts(values(manager_col)) if manager_col is not None
+                    else [None] * n, scores, overrides, reasons, groups, override_cells, id_values)
     return roster, layout
+
+
+def filled_width(grid: Grid) -> int:
+    """Columns up to the last non-blank cell of any row (only rows longer than that can widen it)."""
+    width = 0
+    for line in grid:
+        if len(line) > width:
+            width = max(width, last_filled_column(line) + 1)
+    return width
+
+
+def check_unique_ids(ids: list[str], id_values: list[object], sheet_rows: list[int], key: int,
+                     out: Collector) -> None:
+    if len(set(ids)) == len(ids):
+        return
+    seen: dict[str, str] = {}
+    for text, raw_id, row in zip(ids, id_values, sheet_rows, strict=True):
+        where = c.cell_ref(c.ROSTER, row, key + 1)
+        if text in seen:
+            out.error(Code.DUPLICATE_KEY, where,
+                      f"Partner ID {describe(raw_id)} appears again (first at {seen[text]}); "
+                      "expected each Partner ID once")
+        else:
+            seen[text] = where
+
+
+def factor_scores(values: list[object], sheet_rows: list[int], col: int, low: float, high: float,
+                  policy: str, out: Collector) -> np.ndarray:
+    """One factor's scores, NaN where blank or in error; an error for each cell that is neither
+    blank nor a number on the scale (blanks too when Missing scores is `error`)."""
+    found = as_numbers(values)
+    on_scale = (found >= low - EPSILON) & (found <= high + EPSILON)
+    accepted = f"a number from {low:g} to {high:g}"
+    for k in np.flatnonzero(~on_scale).tolist():
+        value, where = values[k], c.cell_ref(c.ROSTER, sheet_rows[k], col + 1)
+        if is_blank(value):
+            if policy == "error":
+                out.error(Code.MISSING_SCORE, where,
+                          f"blank factor score; expected {accepted} "
+                          "(or set Missing scores to lowest or exclude)")
+        elif as_number(value) is None:
+            out.error(not_a_number_code(value), where,
+                      f"{describe(value)} is not a number; expected {accepted}")
+        else:
+            out.error(Code.OUT_OF_RANGE, where,
+                      f"{describe(value)} is outside the scale; expected {accepted}")
+    return np.where(on_scale, found, np.nan)
+
+
+def tier_overrides(values: list[object], sheet_rows: list[int], col: int | None, tiers: list[Tier],
+                   out: Collector) -> list[str | None]:
+    """Each row's Tier override as the tier's own name; None where blank or naming no tier."""
+    canonical: dict[str, str | None] = {}
+    overrides: list[str | None] = []
+    for value, row in zip(values, sheet_rows, strict=True):
+        if is_blank(value):
+            overrides.append(None)
+            continue
+        text = str(value)
+        if text not in canonical:
+            canonical[text] = canonical_tier(text, tiers)
+        override = canonical[text]
+        if override is None and tiers:
+            out.error(Code.UNKNOWN_TIER, c.cell_ref(c.ROSTER, row, col + 1),  # type: ignore[operator]
+                      f"{describe(value)} names no tier; expected blank or one of: "
+                      + ", ".join(t.name for t in tiers))
+        overrides.append(override)
+    return overrides
 
 
 # --- History and log -------------------------------------------------------------------------
