@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from .core.compute import compute
 from .model import Inputs, Results
 from .problems import InputErrors, Problem, UnreadableWorkbook
 from .workbook import contract as c
-from .workbook.cells import Grid, is_formula, with_values
+from .workbook.cells import Formula, Grid, with_values
 from .workbook.ops import Plan
 from .workbook.ownership import defined_names, name_problems, read_ownership, record_op
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
@@ -53,9 +54,32 @@ def current_user() -> str:
 
 
 def has_input_formulas(grid: Grid, skip_columns: AbstractSet[int] = frozenset()) -> bool:
-    return any(
-        is_formula(v) for line in grid for i, v in enumerate(line) if i not in skip_columns
-    )
+    width = max(map(len, grid), default=0)
+    kept = [i not in skip_columns for i in range(width)]
+    kinds: set[type] = set()
+    for line in grid:
+        kinds.update(map(type, itertools.compress(line, kept)))
+    return any(issubclass(kind, Formula) for kind in kinds)
+
+
+class LazyGrids(Mapping[str, Grid]):
+    """Grids by key, each read from its sheet the first time it is asked for."""
+
+    def __init__(self, sheets: dict[str, str], read_grid: Callable[[str], Grid]) -> None:
+        self._sheets = sheets
+        self._read = read_grid
+        self._grids: dict[str, Grid] = {}
+
+    def __getitem__(self, key: str) -> Grid:
+        if key not in self._grids:
+            self._grids[key] = self._read(self._sheets[key])
+        return self._grids[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sheets)
+
+    def __len__(self) -> int:
+        return len(self._sheets)
 
 
 def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
@@ -78,14 +102,20 @@ def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
             skip = set(c.find_columns(grid[0], c.OUTPUT_COLUMNS).values())
         if name != c.LOG and has_input_formulas(grid, skip):
             read[name] = with_values(grid, book.read_values(find_sheet(names, name)))  # type: ignore[arg-type]
-    archives = {q: book.read_grid(n) for n in names if (q := c.quarter_of_archive(n))}
-    snapshot_sheet = find_sheet(names, c.SNAPSHOT)
-    snapshot: Grid | None = None
-    if snapshot_sheet is not None:
-        snapshot = decode_rows(book.read_grid(snapshot_sheet)) or None
-    if snapshot is None and parse_log(read.get(c.LOG))[2] is not None and c.ROSTER in read:
-        snapshot = book.read_values(find_sheet(names, c.ROSTER))  # type: ignore[arg-type]
-    parsed = parse_workbook(names, read, archives, snapshot)
+    # archives and the snapshot are read only when used: earlier archives make the history, the
+    # snapshot is archived only when the Quarter has moved on
+    archives = LazyGrids({q: n for n in names if (q := c.quarter_of_archive(n))}, book.read_grid)
+
+    def last_results() -> Grid | None:
+        snapshot_sheet = find_sheet(names, c.SNAPSHOT)
+        snapshot: Grid | None = None
+        if snapshot_sheet is not None:
+            snapshot = decode_rows(book.read_grid(snapshot_sheet)) or None
+        if snapshot is None and parse_log(read.get(c.LOG))[2] is not None and c.ROSTER in read:
+            snapshot = book.read_values(find_sheet(names, c.ROSTER))  # type: ignore[arg-type]
+        return snapshot
+
+    parsed = parse_workbook(names, read, archives, last_results)
     return parsed, read[c.ROSTER]
 
 

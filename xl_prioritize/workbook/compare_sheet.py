@@ -44,8 +44,9 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     tier_names = inputs.tier_names
     table = results.compare
     as_typed = partner_id_values(parsed)
-    body = [(as_typed.get(record.partner_id, record.partner_id),
-             *(_cell(v) for v in record.cells()[1:])) for record in table]
+    # only a name or an archived score can be a NaN the sheet shows blank: the rest are the core's
+    body = [(as_typed.get(pid, pid), _cell(name), _cell(before), *rest)
+            for pid, name, before, *rest in table]
     rows = [tuple(c.COMPARE_HEADERS), *body]
     ops: Plan = [
         ClearSheet(sheet),

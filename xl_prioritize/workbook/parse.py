@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +44,21 @@ class RosterLayout:
     width: int
     filled_width: int = 0
     """Columns up to the last non-blank cell of any row: new output columns go to its right."""
+    uncalculated: bool = True
+    """Whether a Partner ID or Partner cell is a formula never calculated (the write plan copies
+    those as formulas); True when unknown."""
+
+    def on_sheet_rows(self, values: Sequence[object], last_row: int) -> list[object]:
+        """One value per partner (roster order) as a column of sheet rows 2 to `last_row`, None in
+        the rows between partners."""
+        height = last_row - 1
+        rows = self.rows
+        if len(rows) == height and (not rows or (rows[0] == 2 and rows[-1] == last_row)):
+            return list(values)  # rows increase: each row from 2 holds a partner
+        column: list[object] = [None] * height
+        for row, value in zip(rows, values, strict=True):
+            column[row - 2] = value
+        return column
 
 
 @dataclass
@@ -604,13 +619,15 @@ def parse_roster(
     if within_col is not None:
         groups = [c.normalize_header(as_text(value)) if not is_blank(value) else ""
                   for value in values(within_col)]
+    names = values(name_col)
     layout = RosterLayout(
         header=header, columns=cols, factor_columns=factor_cols, output_columns=outputs,
         rows=sheet_rows, height=len(grid), width=width, filled_width=filled_width(grid),
+        uncalculated=Uncalculated in map(type, names) or Uncalculated in map(type, id_values),
     )
     override_cells = (c.cell_refs(sheet, sheet_rows, override_col + 1) if override_col is not None
                       else [""] * n)
-    roster = Roster(ids, values(name_col), as_texts(values(manager_col)) if manager_col is not None
+    roster = Roster(ids, names, as_texts(values(manager_col)) if manager_col is not None
                     else [None] * n, scores, overrides, reasons, groups, override_cells, id_values)
     return roster, layout
 
@@ -736,16 +753,18 @@ def parse_workbook(
     sheet_names: list[str],
     read: Mapping[str, Grid],
     archives: Mapping[str, Grid] | None = None,
-    snapshot: Grid | None = None,
+    snapshot: Grid | Callable[[], Grid | None] | None = None,
 ) -> Parsed:
     """Parse every input sheet; raise InputErrors carrying every problem when anything is wrong.
 
     `read` maps contract sheet names (Settings, Factors, ...) to grids of the sheets present;
-    `archives` maps archived quarters to their grids; `snapshot` is the Roster as it stood after the
-    last re-score, archived first when the Quarter has moved on.
+    `archives` maps archived quarters to their grids (only those before the Quarter are looked
+    up); `snapshot` is the Roster as it stood after the last re-score, archived first when the
+    Quarter has moved on (or a function that reads it then).
     """
     out = Collector()
-    archives = dict(archives or {})
+    archives = archives or {}
+    quarters = list(archives)
     sheets = {name: found for name in (*c.INPUT_SHEETS, c.LOG, c.CAPACITY, c.COMPARE, c.SNAPSHOT)
               if (found := find_sheet(sheet_names, name)) is not None}
     for name in (c.SETTINGS, c.FACTORS, c.TIERS, c.ROSTER):
@@ -779,12 +798,13 @@ def parse_workbook(
                 out.warn(Code.ARCHIVE_EXISTS, c.archive_sheet_name(results_quarter),
                          f"{c.archive_sheet_name(results_quarter)!r} exists already and is kept "
                          "as it is; the current results were not archived again")
-            elif snapshot is not None:
-                archive = (results_quarter, snapshot)
-                archives[results_quarter] = snapshot
-        for quarter in sorted(archives, key=c.quarter_key):
+            elif (last := snapshot() if callable(snapshot) else snapshot) is not None:
+                archive = (results_quarter, last)
+                quarters.append(results_quarter)
+        for quarter in sorted(quarters, key=c.quarter_key):
             if c.quarter_key(quarter) < current:
-                history.append(parse_archive(archives[quarter], quarter))
+                grid = archive[1] if archive and quarter == archive[0] else archives[quarter]
+                history.append(parse_archive(grid, quarter))
 
     if out.errors:
         raise InputErrors(sorted(out.errors, key=reading_order))
@@ -796,6 +816,6 @@ def parse_workbook(
     layout = Layout(
         sheets=sheets, sheet_order=list(sheet_names), setting_rows=setting_rows,
         numeric_settings=numeric, weight_cells=weight_cells, roster=roster_layout,
-        log_header=log_header, log_next_row=log_next, archives=list(archives),
+        log_header=log_header, log_next_row=log_next, archives=quarters,
     )
     return Parsed(inputs, layout, results_quarter, archive)
