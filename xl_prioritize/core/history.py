@@ -130,18 +130,29 @@ def compare_table(
             if pid not in current:
                 rows.append(CompareRow(pid, latest.names[i], latest.scores[i], None, None,
                                        latest.tiers[i], None, "left"))
+    return biggest_move_first(rows, tier_names)
+
+
+def biggest_move_first(rows: list[CompareRow], tier_names: Sequence[str]) -> list[CompareRow]:
+    """Movers first (most tiers moved, then largest change), then same, new and left; each by
+    Partner ID as text. A stable sort, so rows equal in all of that keep their order."""
     position = position_lookup(tier_names)
+    steps_of: dict[tuple[object, object], int] = {}
 
-    def steps(row: CompareRow) -> int:
-        a = position(row.previous_tier if isinstance(row.previous_tier, str) else None)
-        b = position(row.tier if isinstance(row.tier, str) else None)
-        return abs(a - b) if a is not None and b is not None else 0
+    def steps(previous: object, current: object) -> int:
+        if (previous, current) not in steps_of:
+            a = position(previous if isinstance(previous, str) else None)
+            b = position(current if isinstance(current, str) else None)
+            steps_of[previous, current] = abs(a - b) if a is not None and b is not None else 0
+        return steps_of[previous, current]
 
-    def biggest_move_first(row: CompareRow) -> tuple[int, int, float, str]:
-        change = abs(row.change) if row.change is not None else -1.0
-        return (MOVE_ORDER[row.movement], -steps(row), -change, row.partner_id)
-
-    return sorted(rows, key=biggest_move_first)
+    order = np.lexsort((
+        np.array([row.partner_id for row in rows], dtype=str),
+        np.array([-abs(row.change) if row.change is not None else 1.0 for row in rows]),
+        np.array([-steps(row.previous_tier, row.tier) for row in rows], dtype=np.int64),
+        np.array([MOVE_ORDER[row.movement] for row in rows], dtype=np.int64),
+    )) if rows else []
+    return [rows[i] for i in np.asarray(order, dtype=np.int64).tolist()]
 
 
 def _change(previous: object, current: object) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -707,26 +706,23 @@ def parse_archive(grid: Grid, quarter: str) -> ArchivedQuarter:
     """An archive is our own output: read leniently, skipping rows without a Partner ID."""
     header = list(grid[0]) if grid else []
     cols = c.find_columns(header, (c.PARTNER_ID, c.PARTNER, c.SCORE, c.RANK, c.TIER_OUT, c.ASSIGNED_TO))
-    archived = ArchivedQuarter(quarter, [], [], [], [], [])
     key = cols.get(c.PARTNER_ID)
     if key is None:
-        return archived
-    for i in range(1, len(grid)):
-        pid = as_text(cell(grid, i, key))
-        if pid is None:
-            continue
-        score = as_number(cell(grid, i, cols[c.SCORE])) if c.SCORE in cols else None
-        rank = as_number(cell(grid, i, cols[c.RANK])) if c.RANK in cols else None
-        archived.partner_ids.append(pid)
-        archived.id_values.append(cell(grid, i, key))
-        archived.names.append(cell(grid, i, cols[c.PARTNER]) if c.PARTNER in cols else None)
-        archived.scores.append(score)
-        archived.ranks.append(int(rank) if rank is not None and math.isfinite(rank) else None)
-        archived.tiers.append(as_text(cell(grid, i, cols[c.TIER_OUT])) if c.TIER_OUT in cols
-                              else None)
-        if c.ASSIGNED_TO in cols:
-            archived.assigned_to.append(as_text(cell(grid, i, cols[c.ASSIGNED_TO])))
-    return archived
+        return ArchivedQuarter(quarter, [], [], [], [], [])
+    body = grid[1:]
+    ids = as_texts(column(body, key))
+    lines = [line for line, pid in zip(body, ids, strict=True) if pid is not None]
+
+    def values(name: str) -> list[object]:
+        return column(lines, cols[name]) if name in cols else [None] * len(lines)
+
+    scores = [None if v != v else v for v in as_numbers(values(c.SCORE)).tolist()]  # v != v: NaN
+    ranks = [None if v != v else int(v) for v in as_numbers(values(c.RANK)).tolist()]
+    return ArchivedQuarter(
+        quarter, [pid for pid in ids if pid is not None], values(c.PARTNER), scores, ranks,
+        as_texts(values(c.TIER_OUT)), id_values=column(lines, key),
+        assigned_to=as_texts(values(c.ASSIGNED_TO)) if c.ASSIGNED_TO in cols else [],
+    )
 
 
 def parse_log(grid: Grid | None) -> tuple[list[object], int, str | None]:
