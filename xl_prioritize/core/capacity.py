@@ -33,7 +33,7 @@ def service_order(ranks: np.ndarray) -> list[int]:
     """Rows best Rank first; rows without a rank (overridden unscored partners) after, in order."""
     big = np.iinfo(np.int64).max
     keys = np.where(np.asarray(ranks) > 0, ranks, big)
-    return [int(i) for i in np.argsort(keys, kind="stable")]
+    return np.argsort(keys, kind="stable").tolist()
 
 
 def staffing_problem(

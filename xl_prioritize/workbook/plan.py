@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 from dataclasses import dataclass
 
 from ..model import Inputs, Results
 from . import contract as c
 from .capacity_sheet import capacity_ops
-from .cells import Formula, Grid, Uncalculated, is_formula, last_filled_column
+from .cells import Formula, Grid, Uncalculated, cell, column, is_formula, last_filled_column
 from .compare_sheet import compare_ops
 from .formulas import absolute, absolute_range, score_formula_for_rows, weight_names
 from .integrity import archive_name, grid_fingerprint, log_name, log_row_fingerprint, record
@@ -181,23 +180,26 @@ def roster_snapshot(parsed: Parsed, results: Results, grid: Grid, out: RosterOut
     roster = parsed.layout.roster
     values = output_values(parsed, results, formulas=False)
     width = max(max(out.columns.values()), roster.width, tiered_col)
-    columns = value_columns(grid, out.last_row, width)
-    for name, col in out.columns.items():
-        header = name if name in out.new_columns else columns[col - 1][0]
-        columns[col - 1] = [header, *roster.on_sheet_rows(values[name], out.last_row)]
-    columns[tiered_col - 1] = [c.TIERED_ON, *roster.on_sheet_rows(values[c.SCORE], out.last_row)]
+    lines = [*grid[:out.last_row], *[()] * (out.last_row - len(grid))]
+    written = {col - 1: (name if name in out.new_columns else _plain(cell(lines, 0, col - 1)),
+                         roster.on_sheet_rows(values[name], out.last_row))
+               for name, col in out.columns.items()}
+    written[tiered_col - 1] = (c.TIERED_ON, roster.on_sheet_rows(values[c.SCORE], out.last_row))
+    columns = []
+    for k in range(width):
+        if k in written:
+            head, body = written[k]
+            columns.append([head, *body])
+        else:
+            columns.append(values_of(column(lines, k)))
     return list(zip(*columns, strict=True))
 
 
-def value_columns(grid: Grid, height: int, width: int) -> list[list[object]]:
-    """The grid's first `height` rows as `width` columns of values, formulas as None."""
-    lines = [*grid[:height], *[()] * (height - len(grid))]
-    columns = [list(col) for col in itertools.zip_longest(*lines)]
-    columns += [[None] * height for _ in range(width - len(columns))]
-    for k, col in enumerate(columns):
-        if any(issubclass(kind, Formula) for kind in set(map(type, col))):
-            columns[k] = [None if is_formula(v) else v for v in col]
-    return columns
+def values_of(cells: list[object]) -> list[object]:
+    """A column as values: formulas as None."""
+    if any(issubclass(kind, Formula) for kind in set(map(type, cells))):
+        return [None if is_formula(v) else v for v in cells]
+    return cells
 
 
 def sheet_order_after(parsed: Parsed, created: list[str]) -> str:

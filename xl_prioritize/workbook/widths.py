@@ -47,10 +47,22 @@ def fitted_widths(
     rows = list(rows)
     if any(len(row) != n for row in rows):
         rows = [tuple(row[:n]) + (None,) * (n - len(row)) for row in rows]
-    columns = list(zip(*rows, strict=True))
+    columns = list(zip(*rows, strict=True)) or [()] * n
+    return fitted_column_widths(headers, columns, first_col, maximum=maximum, decimals=decimals)
+
+
+def fitted_column_widths(
+    headers: Sequence[object],
+    columns: Sequence[Sequence[object]],
+    first_col: int = 1,
+    *,
+    maximum: float = MAX_WIDTH,
+    decimals: int | None = 1,
+) -> tuple[tuple[int, float], ...]:
+    """`fitted_widths` of a block given as its columns (one per header) below the header row."""
     widths = []
     for j, header in enumerate(headers):
-        widest = column_length(columns[j], decimals) if columns else 0
+        widest = column_length(columns[j], decimals) if columns[j] else 0
         w = max(shown_length(header) * HEADER_SLACK, min(widest, maximum))
         widths.append((first_col + j, round(max(MIN_WIDTH, w + PADDING), 1)))
     return tuple(widths)
