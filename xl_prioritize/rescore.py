@@ -56,10 +56,8 @@ def current_user() -> str:
 def has_input_formulas(grid: Grid, skip_columns: AbstractSet[int] = frozenset()) -> bool:
     width = max(map(len, grid), default=0)
     kept = [i not in skip_columns for i in range(width)]
-    kinds: set[type] = set()
-    for line in grid:
-        kinds.update(map(type, itertools.compress(line, kept)))
-    return any(issubclass(kind, Formula) for kind in kinds)
+    cells = itertools.chain.from_iterable(map(itertools.compress, grid, itertools.repeat(kept)))
+    return any(issubclass(kind, Formula) for kind in set(map(type, cells)))
 
 
 class LazyGrids(Mapping[str, Grid]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -173,12 +174,12 @@ def transition_matrix(
     cols = [*labels, "left"]
     counts = [[0] * len(cols) for _ in rows]
     index = label_lookup(labels)
-    for row in compare:
-        prev, tier, move = row.previous_tier, row.tier, row.movement
+    pairs = Counter((row.previous_tier, row.tier, row.movement) for row in compare)
+    for (prev, tier, move), n in pairs.items():
         r = rows.index("new") if move == "new" else index(prev)
         c = cols.index("left") if move == "left" else index(tier)
         if r is not None and c is not None:
-            counts[r][c] += 1
+            counts[r][c] += n
     return rows, cols, counts
 
 
@@ -274,9 +275,9 @@ def tier_sizes_by_quarter(
     index = label_lookup(labels)
     for tier_list in [h.tiers for h in history] + [list(tiers)]:
         counts = [0] * len(labels)
-        for t in tier_list:
+        for t, n in Counter(tier_list).items():
             i = index(t)
             if i is not None:
-                counts[i] += 1
+                counts[i] += n
         table.append(counts)
     return quarters, table

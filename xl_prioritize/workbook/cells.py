@@ -7,6 +7,7 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -106,7 +107,10 @@ def _number_or_nan(value: object) -> float:
 
 def column(lines: Sequence[Sequence[object]], col: int) -> list[object]:
     """One column of the given rows, None past the end of a short row."""
-    return [line[col] if col < len(line) else None for line in lines]
+    try:
+        return list(map(itemgetter(col), lines))
+    except IndexError:
+        return [line[col] if col < len(line) else None for line in lines]
 
 
 def cell(grid: Grid, row: int, col: int) -> object:

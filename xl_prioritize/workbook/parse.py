@@ -305,13 +305,10 @@ def keyed_rows(
     grid: Grid, sheet: str, key_col: int, checked: list[int], key_name: str, out: Collector
 ) -> list[int]:
     """0-based indexes of rows whose key is filled; a blank key beside filled cells is an error."""
-    rows = []
-    keys = column(grid, key_col)
-    for i in range(1, len(grid)):
-        value = keys[i]
-        if not (value is None or (isinstance(value, str) and not value.strip())):  # is_blank, inlined
-            rows.append(i)
-            continue
+    keyed = [not (v is None or (isinstance(v, str) and not v.strip()))  # not is_blank, inlined
+             for v in column(grid, key_col)]
+    rows = [i for i in range(1, len(grid)) if keyed[i]]
+    for i in [i for i in range(1, len(grid)) if not keyed[i]]:
         filled = [col for col in checked if col != key_col and not is_blank(cell(grid, i, col))]
         if filled:
             out.error(Code.BLANK_KEY, c.cell_ref(sheet, i + 1, key_col + 1),
@@ -682,10 +679,10 @@ def tier_overrides(values: list[object], sheet_rows: list[int], col: int | None,
                    out: Collector) -> list[str | None]:
     """Each row's Tier override as the tier's own name; None where blank or naming no tier."""
     canonical: dict[str, str | None] = {}
-    overrides: list[str | None] = []
-    for value, row in zip(values, sheet_rows, strict=True):
+    overrides: list[str | None] = [None] * len(values)
+    for k in [k for k, value in enumerate(values) if value is not None]:
+        value, row = values[k], sheet_rows[k]
         if is_blank(value):
-            overrides.append(None)
             continue
         text = str(value)
         if text not in canonical:
@@ -695,7 +692,7 @@ def tier_overrides(values: list[object], sheet_rows: list[int], col: int | None,
             out.error(Code.UNKNOWN_TIER, c.cell_ref(c.ROSTER, row, col + 1),  # type: ignore[operator]
                       f"{describe(value)} names no tier; expected blank or one of: "
                       + ", ".join(t.name for t in tiers))
-        overrides.append(override)
+        overrides[k] = override
     return overrides
 
 

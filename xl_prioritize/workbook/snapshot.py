@@ -64,7 +64,7 @@ def encode_rows(grid: Grid) -> tuple[tuple[str], ...]:
     text = json.JSONEncoder(ensure_ascii=False, default=_encode,
                             separators=(_ROW_BREAK, ": ")).encode(list(grid))  # rows: lists or tuples
     rows = text[2:-2].split(f"]{_ROW_BREAK}[")
-    return tuple((f"[{row.replace(_ROW_BREAK, ', ')}]",) for row in rows)
+    return tuple([(f"[{row.replace(_ROW_BREAK, ', ')}]",) for row in rows])
 
 
 def decode_rows(cells: Grid) -> Grid:
