@@ -54,6 +54,8 @@ def current_user() -> str:
 
 
 def has_input_formulas(grid: Grid, skip_columns: AbstractSet[int] = frozenset()) -> bool:
+    """Whether a cell outside `skip_columns` holds a formula: the kinds of value the grid holds are
+    collected without a Python call per cell."""
     width = max(map(len, grid), default=0)
     kept = [i not in skip_columns for i in range(width)]
     cells = itertools.chain.from_iterable(map(itertools.compress, grid, itertools.repeat(kept)))
@@ -72,6 +74,9 @@ class LazyGrids(Mapping[str, Grid]):
         if key not in self._grids:
             self._grids[key] = self._read(self._sheets[key])
         return self._grids[key]
+
+    def __contains__(self, key: object) -> bool:  # without reading the sheet
+        return key in self._sheets
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._sheets)
