@@ -155,6 +155,8 @@ def rescore_book(
     results = compute(parsed.inputs)
     plan = build_plan(parsed, results, roster_grid, info, read_seen(book))
     plan.append(record_op(owned, plan))
+    changes = changes_since_last_run(parsed, roster_grid, results)
+    del roster_grid  # not held while the file is written, the run's largest step
     step("Writing results")
     book.apply(plan)
     inputs = parsed.inputs
@@ -168,7 +170,7 @@ def rescore_book(
         inputs=inputs,
         results=results,
         plan=plan,
-        changes=changes_since_last_run(parsed, roster_grid, results),
+        changes=changes,
     )
 
 
