@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .adapters.atomic import workbook_lock
+from .adapters.atomic import refuse_if_open, workbook_lock
 from .adapters.base import WorkbookAdapter
 from .core.compute import compute
 from .model import Inputs, Results
 from .problems import InputErrors, Problem, UnreadableWorkbook
 from .workbook import contract as c
-from .workbook.cells import Grid, is_formula, with_values
+from .workbook.cells import Formula, Grid, with_values
 from .workbook.ops import Plan
 from .workbook.ownership import defined_names, name_problems, read_ownership, record_op
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
@@ -53,9 +54,35 @@ def current_user() -> str:
 
 
 def has_input_formulas(grid: Grid, skip_columns: AbstractSet[int] = frozenset()) -> bool:
-    return any(
-        is_formula(v) for line in grid for i, v in enumerate(line) if i not in skip_columns
-    )
+    """Whether a cell outside `skip_columns` holds a formula: the kinds of value the grid holds are
+    collected without a Python call per cell."""
+    width = max(map(len, grid), default=0)
+    kept = [i not in skip_columns for i in range(width)]
+    cells = itertools.chain.from_iterable(map(itertools.compress, grid, itertools.repeat(kept)))
+    return any(issubclass(kind, Formula) for kind in set(map(type, cells)))
+
+
+class LazyGrids(Mapping[str, Grid]):
+    """Grids by key, each read from its sheet the first time it is asked for."""
+
+    def __init__(self, sheets: dict[str, str], read_grid: Callable[[str], Grid]) -> None:
+        self._sheets = sheets
+        self._read = read_grid
+        self._grids: dict[str, Grid] = {}
+
+    def __getitem__(self, key: str) -> Grid:
+        if key not in self._grids:
+            self._grids[key] = self._read(self._sheets[key])
+        return self._grids[key]
+
+    def __contains__(self, key: object) -> bool:  # without reading the sheet
+        return key in self._sheets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sheets)
+
+    def __len__(self) -> int:
+        return len(self._sheets)
 
 
 def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
@@ -78,14 +105,20 @@ def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
             skip = set(c.find_columns(grid[0], c.OUTPUT_COLUMNS).values())
         if name != c.LOG and has_input_formulas(grid, skip):
             read[name] = with_values(grid, book.read_values(find_sheet(names, name)))  # type: ignore[arg-type]
-    archives = {q: book.read_grid(n) for n in names if (q := c.quarter_of_archive(n))}
-    snapshot_sheet = find_sheet(names, c.SNAPSHOT)
-    snapshot: Grid | None = None
-    if snapshot_sheet is not None:
-        snapshot = decode_rows(book.read_grid(snapshot_sheet)) or None
-    if snapshot is None and parse_log(read.get(c.LOG))[2] is not None and c.ROSTER in read:
-        snapshot = book.read_values(find_sheet(names, c.ROSTER))  # type: ignore[arg-type]
-    parsed = parse_workbook(names, read, archives, snapshot)
+    # archives and the snapshot are read only when used: earlier archives make the history, the
+    # snapshot is archived only when the Quarter has moved on
+    archives = LazyGrids({q: n for n in names if (q := c.quarter_of_archive(n))}, book.read_grid)
+
+    def last_results() -> Grid | None:
+        snapshot_sheet = find_sheet(names, c.SNAPSHOT)
+        snapshot: Grid | None = None
+        if snapshot_sheet is not None:
+            snapshot = decode_rows(book.read_grid(snapshot_sheet)) or None
+        if snapshot is None and parse_log(read.get(c.LOG))[2] is not None and c.ROSTER in read:
+            snapshot = book.read_values(find_sheet(names, c.ROSTER))  # type: ignore[arg-type]
+        return snapshot
+
+    parsed = parse_workbook(names, read, archives, last_results)
     return parsed, read[c.ROSTER]
 
 
@@ -122,6 +155,8 @@ def rescore_book(
     results = compute(parsed.inputs)
     plan = build_plan(parsed, results, roster_grid, info, read_seen(book))
     plan.append(record_op(owned, plan))
+    changes = changes_since_last_run(parsed, roster_grid, results)
+    del roster_grid  # not held while the file is written, the run's largest step
     step("Writing results")
     book.apply(plan)
     inputs = parsed.inputs
@@ -135,7 +170,7 @@ def rescore_book(
         inputs=inputs,
         results=results,
         plan=plan,
-        changes=changes_since_last_run(parsed, roster_grid, results),
+        changes=changes,
     )
 
 
@@ -149,7 +184,6 @@ def rescore_file(
 ) -> Outcome:
     """Re-score a workbook file in place, atomically. Raises InputErrors (file untouched) or
     WorkbookBusy when Excel has the file open."""
-    from .adapters.files import refuse_if_open  # not on the Excel button's import path
     from .adapters.package import PackageWorkbook
     from .ooxml.identify import identify  # lxml: not on the button's path either
 

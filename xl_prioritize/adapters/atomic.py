@@ -10,6 +10,8 @@ beside it that replaces it whole, and the file's mode, link and folder left as t
   target is replaced). On any failure or SIGTERM the temporary file is removed and the workbook
   is untouched; a full disk or a refused write is `RunFailed` (exit 4). Temporary files that a
   killed run left behind are removed by the next run that holds the lock.
+- `refuse_if_open(path)`: refuses (exit 3) a workbook Excel has open, by the `~$` owner file Excel
+  leaves beside it. Here rather than in the openpyxl adapter, so a package re-score loads no openpyxl.
 """
 
 from __future__ import annotations
@@ -163,3 +165,18 @@ def _failed(path: Path, error: OSError) -> RunFailed:
         why = error.strerror or str(error)
     return RunFailed(f"{path} was not written: {why} ({error.strerror or error}); the file is as it "
                      "was. Fix that and run again")
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The `~$` owner files Excel leaves beside a workbook it has open."""
+    candidates = {path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])}
+    return sorted(p for p in candidates if p.exists())
+
+
+def refuse_if_open(path: Path) -> None:
+    locks = lock_files(path)
+    if locks:
+        raise WorkbookBusy(
+            f"{path} is open in Excel ({locks[0].name} sits beside it); close it in Excel, "
+            "or use the Re-score button there"
+        )

@@ -23,7 +23,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..ooxml.safety import DAMAGED, damaged, malformed
-from ..problems import WorkbookBusy
 from ..workbook.cells import Formula, Grid
 from ..workbook.ops import (
     Area,
@@ -44,22 +43,7 @@ from ..workbook.ops import (
     Style,
     WriteBlock,
 )
-from .atomic import atomic_replace
-
-
-def lock_files(path: Path) -> list[Path]:
-    """The `~$` owner files Excel leaves beside a workbook it has open."""
-    candidates = {path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])}
-    return sorted(p for p in candidates if p.exists())
-
-
-def refuse_if_open(path: Path) -> None:
-    locks = lock_files(path)
-    if locks:
-        raise WorkbookBusy(
-            f"{path} is open in Excel ({locks[0].name} sits beside it); close it in Excel, "
-            "or use the Re-score button there"
-        )
+from .atomic import atomic_replace, lock_files, refuse_if_open  # noqa: F401  (re-exported)
 
 
 @contextlib.contextmanager

@@ -35,8 +35,7 @@ from ..workbook.ops import (
     Style,
     WriteBlock,
 )
-from .atomic import atomic_replace
-from .files import refuse_if_open
+from .atomic import atomic_replace, refuse_if_open
 
 STYLES_REL = f"{DOC_REL}/styles"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"

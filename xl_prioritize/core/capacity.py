@@ -33,7 +33,7 @@ def service_order(ranks: np.ndarray) -> list[int]:
     """Rows best Rank first; rows without a rank (overridden unscored partners) after, in order."""
     big = np.iinfo(np.int64).max
     keys = np.where(np.asarray(ranks) > 0, ranks, big)
-    return [int(i) for i in np.argsort(keys, kind="stable")]
+    return np.argsort(keys, kind="stable").tolist()
 
 
 def staffing_problem(
@@ -42,9 +42,10 @@ def staffing_problem(
 ) -> Staffing:
     by_name = {normalize_header(m.name): j for j, m in enumerate(team)}
     serves = tuple(tuple(m.serves(t.name) for t in tiers) for m in team)
+    member_of = {name: by_name.get(normalize_header(name)) for name in set(managers) if name}
 
     def manager(row: int, t: int) -> int | None:
-        j = by_name.get(normalize_header(managers[row])) if managers[row] else None
+        j = member_of.get(managers[row]) if managers[row] else None
         return j if j is not None and serves[j][t] else None
 
     return Staffing(

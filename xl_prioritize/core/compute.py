@@ -28,7 +28,8 @@ def compute(inputs: Inputs, scores: np.ndarray | None = None) -> Results:
     computed = tiers.tier_names(index, inputs.tiers)
 
     prior = history.previous_tiers(roster.ids, latest)
-    prior_index = [_known_index(p, tier_names) for p in prior]
+    position = history.position_lookup(tier_names)
+    prior_index = [_known_index(position(p), tier_names) for p in prior]
     buffered = tiers.apply_buffer(
         score, index, prior_index, inputs.tiers, settings.tier_method, cut_groups,
         settings.tier_buffer,
@@ -74,6 +75,5 @@ def previous_assigned(ids: list[str], latest: ArchivedQuarter | None) -> list[st
     return [before.get(pid) for pid in ids]
 
 
-def _known_index(previous: str | None, tier_names: list[str]) -> int | None:
-    position = history.tier_position(previous, tier_names)
+def _known_index(position: int | None, tier_names: list[str]) -> int | None:
     return position if position is not None and position < len(tier_names) else None

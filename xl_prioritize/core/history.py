@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import heapq
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,6 +26,18 @@ def tier_position(name: str | None, tier_names: Sequence[str]) -> int | None:
     if wanted == normalize_header(UNSCORED):
         return len(tier_names)
     return None
+
+
+def position_lookup(tier_names: Sequence[str]) -> Callable[[str | None], int | None]:
+    """`tier_position` for one list of tiers, remembered per name: a roster repeats a few names."""
+    known: dict[str | None, int | None] = {}
+
+    def position(name: str | None) -> int | None:
+        if name not in known:
+            known[name] = tier_position(name, tier_names)
+        return known[name]
+
+    return position
 
 
 def previous_tiers(
@@ -59,15 +73,19 @@ def movements(
 ) -> tuple[list[str | None], list[str]]:
     previous = previous_tiers(partner_ids, latest)
     known = set(latest.partner_ids) if latest else set()
-    moves = [
-        movement(p, t, tier_names, pid in known)
-        for pid, p, t in zip(partner_ids, previous, tiers, strict=True)
-    ]
+    seen: dict[tuple[str | None, str, bool], str] = {}  # a few tiers make a few distinct moves
+
+    def move(p: str | None, t: str, was_known: bool) -> str:
+        key = (p, t, was_known)
+        if key not in seen:
+            seen[key] = movement(p, t, tier_names, was_known)
+        return seen[key]
+
+    moves = [move(p, t, pid in known) for pid, p, t in zip(partner_ids, previous, tiers, strict=True)]
     return previous, moves
 
 
-@dataclass(frozen=True)
-class CompareRow:
+class CompareRow(NamedTuple):
     """One line of the Compare sheet's table, in the contract's column order."""
 
     partner_id: str
@@ -80,8 +98,7 @@ class CompareRow:
     movement: str
 
     def cells(self) -> tuple[object, ...]:
-        return (self.partner_id, self.partner, self.previous_score, self.score, self.change,
-                self.previous_tier, self.tier, self.movement)
+        return tuple(self)
 
 
 MOVE_ORDER = {"up": 0, "down": 0, "same": 1, "new": 2, "left": 3}
@@ -98,27 +115,45 @@ def compare_table(
 ) -> list[CompareRow]:
     """The Compare sheet's table, biggest movers first, partners that left included."""
     where = latest.by_id() if latest else {}
+    now_scores = [None if s != s else s for s in np.asarray(scores, dtype=float).tolist()]
     rows: list[CompareRow] = []
-    for pid, name, score, tier, move in zip(partner_ids, names, scores, tiers, moves, strict=True):
+    for pid, name, now, tier, move in zip(partner_ids, names, now_scores, tiers, moves, strict=True):
         i = where.get(pid)
-        prev_score = latest.scores[i] if latest is not None and i is not None else None
-        prev_tier = latest.tiers[i] if latest is not None and i is not None else None
-        now = None if np.isnan(score) else float(score)
-        rows.append(CompareRow(pid, name, prev_score, now, _change(prev_score, now), prev_tier,
-                               tier, move))
+        if i is None:
+            rows.append(CompareRow(pid, name, None, now, None, None, tier, move))
+        else:
+            prev_score = latest.scores[i]  # type: ignore[union-attr]
+            rows.append(CompareRow(pid, name, prev_score, now, _change(prev_score, now),
+                                   latest.tiers[i], tier, move))  # type: ignore[union-attr]
     if latest is not None:
         current = set(partner_ids)
         for i, pid in enumerate(latest.partner_ids):
             if pid not in current:
                 rows.append(CompareRow(pid, latest.names[i], latest.scores[i], None, None,
                                        latest.tiers[i], None, "left"))
+    return biggest_move_first(rows, tier_names)
 
-    def biggest_move_first(row: CompareRow) -> tuple[int, int, float, str]:
-        change = abs(row.change) if row.change is not None else -1.0
-        steps = _steps(row.previous_tier, row.tier, tier_names)
-        return (MOVE_ORDER[row.movement], -steps, -change, row.partner_id)
 
-    return sorted(rows, key=biggest_move_first)
+def biggest_move_first(rows: list[CompareRow], tier_names: Sequence[str]) -> list[CompareRow]:
+    """Movers first (most tiers moved, then largest change), then same, new and left; each by
+    Partner ID as text. A stable sort, so rows equal in all of that keep their order."""
+    position = position_lookup(tier_names)
+    steps_of: dict[tuple[object, object], int] = {}
+
+    def steps(previous: object, current: object) -> int:
+        if (previous, current) not in steps_of:
+            a = position(previous if isinstance(previous, str) else None)
+            b = position(current if isinstance(current, str) else None)
+            steps_of[previous, current] = abs(a - b) if a is not None and b is not None else 0
+        return steps_of[previous, current]
+
+    order = np.lexsort((
+        np.array([row.partner_id for row in rows], dtype=str),
+        np.array([-abs(row.change) if row.change is not None else 1.0 for row in rows]),
+        np.array([-steps(row.previous_tier, row.tier) for row in rows], dtype=np.int64),
+        np.array([MOVE_ORDER[row.movement] for row in rows], dtype=np.int64),
+    )) if rows else []
+    return [rows[i] for i in np.asarray(order, dtype=np.int64).tolist()]
 
 
 def _change(previous: object, current: object) -> float | None:
@@ -130,12 +165,6 @@ def _change(previous: object, current: object) -> float | None:
     return round(float(current) - float(previous), CHANGE_DECIMALS) + 0.0
 
 
-def _steps(previous: object, current: object, tier_names: Sequence[str]) -> int:
-    a = tier_position(previous if isinstance(previous, str) else None, tier_names)
-    b = tier_position(current if isinstance(current, str) else None, tier_names)
-    return abs(a - b) if a is not None and b is not None else 0
-
-
 def transition_matrix(
     compare: Sequence[CompareRow], tier_names: Sequence[str]
 ) -> tuple[list[str], list[str], list[list[int]]]:
@@ -144,13 +173,26 @@ def transition_matrix(
     rows = [*labels, "new"]
     cols = [*labels, "left"]
     counts = [[0] * len(cols) for _ in rows]
-    for row in compare:
-        prev, tier, move = row.previous_tier, row.tier, row.movement
-        r = rows.index("new") if move == "new" else _label_index(prev, labels)
-        c = cols.index("left") if move == "left" else _label_index(tier, labels)
+    index = label_lookup(labels)
+    pairs = Counter((row.previous_tier, row.tier, row.movement) for row in compare)
+    for (prev, tier, move), n in pairs.items():
+        r = rows.index("new") if move == "new" else index(prev)
+        c = cols.index("left") if move == "left" else index(tier)
         if r is not None and c is not None:
-            counts[r][c] += 1
+            counts[r][c] += n
     return rows, cols, counts
+
+
+def label_lookup(labels: Sequence[str]) -> Callable[[object], int | None]:
+    """`_label_index` for one list of labels, remembered per name."""
+    known: dict[object, int | None] = {}
+
+    def index(name: object) -> int | None:
+        if name not in known:
+            known[name] = _label_index(name, labels)
+        return known[name]
+
+    return index
 
 
 def _label_index(name: object, labels: Sequence[str]) -> int | None:
@@ -209,8 +251,10 @@ def _movers(
                 found.append((pid, name, f"{verb} a tier two quarters in a row"))
     seen = {pid for pid, _, _ in found}
     sign = 1 if direction == "up" else -1
-    movers = sorted((row for row in compare if row.change is not None and sign * row.change > 0),
-                    key=lambda row: (-sign * row.change, row.partner_id))  # type: ignore[operator]
+    # the first rows of the sorted movers are all that can be taken: nsmallest is sorted()[:n]
+    movers = heapq.nsmallest(
+        top + len(seen), (row for row in compare if row.change is not None and sign * row.change > 0),
+        key=lambda row: (-sign * row.change, row.partner_id))  # type: ignore[operator]
     for row in movers:
         if len(found) >= top:
             break
@@ -228,11 +272,12 @@ def tier_sizes_by_quarter(
     labels = list(tier_names)
     quarters = [h.quarter for h in history] + [quarter]
     table = []
+    index = label_lookup(labels)
     for tier_list in [h.tiers for h in history] + [list(tiers)]:
         counts = [0] * len(labels)
-        for t in tier_list:
-            i = _label_index(t, labels)
+        for t, n in Counter(tier_list).items():
+            i = index(t)
             if i is not None:
-                counts[i] += 1
+                counts[i] += n
         table.append(counts)
     return quarters, table

@@ -35,7 +35,9 @@ def tie_keys(scores: np.ndarray) -> np.ndarray:
     """Scores rounded to TIE_DECIMALS as decimals are rounded (Python's `round`, exact on the
     stored binary value); numpy's `round` scales by 10⁹ first and can land the other side of a
     half, so two scores the contract calls tied could compare unequal."""
-    return np.array([round(float(s), TIE_DECIMALS) for s in scores], dtype=float)
+    distinct, where = np.unique(np.asarray(scores, dtype=float), return_inverse=True)
+    rounded = np.array([round(s, TIE_DECIMALS) for s in distinct.tolist()], dtype=float)
+    return rounded[where]  # a roster repeats few distinct scores: each is rounded once
 
 
 def tie_break_order(weights: Sequence[float]) -> list[int]:

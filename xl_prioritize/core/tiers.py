@@ -145,4 +145,4 @@ def apply_buffer(
 
 def tier_names(index: np.ndarray, tiers: Sequence[Tier]) -> list[str]:
     names = [t.name for t in tiers]
-    return [names[i] if i >= 0 else UNSCORED for i in index]
+    return [names[i] if i >= 0 else UNSCORED for i in np.asarray(index).tolist()]

@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
+
+import numpy as np
 
 Grid = list[list[object]] | list[tuple[object, ...]]
 
@@ -81,6 +85,32 @@ def as_text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def as_texts(values: Iterable[object]) -> list[str | None]:
+    """`as_text` of each value; text (the common case) without a call per cell."""
+    return [(v.strip() or None) if type(v) is str else as_text(v) for v in values]
+
+
+def as_numbers(values: Iterable[object]) -> np.ndarray:
+    """`as_number` of each value, NaN where it gives None; floats and ints without a call per cell."""
+    found = np.array([v if (kind := type(v)) is float else float(v) if kind is int else _number_or_nan(v)
+                      for v in values], dtype=float)
+    found[np.isinf(found)] = np.nan
+    return found
+
+
+def _number_or_nan(value: object) -> float:
+    number = as_number(value)
+    return math.nan if number is None else number
+
+
+def column(lines: Sequence[Sequence[object]], col: int) -> list[object]:
+    """One column of the given rows, None past the end of a short row."""
+    try:
+        return list(map(itemgetter(col), lines))
+    except IndexError:
+        return [line[col] if col < len(line) else None for line in lines]
 
 
 def cell(grid: Grid, row: int, col: int) -> object:

@@ -9,7 +9,7 @@ from ..model import Results
 from . import contract as c
 from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock, header_style
 from .parse import Parsed
-from .widths import fitted_widths
+from .widths import fitted_column_widths, fitted_widths
 
 
 def _cell(value: object) -> object:
@@ -44,15 +44,24 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     tier_names = inputs.tier_names
     table = results.compare
     as_typed = partner_id_values(parsed)
-    body = [(as_typed.get(record.partner_id, record.partner_id),
-             *(_cell(v) for v in record.cells()[1:])) for record in table]
-    rows = [tuple(c.COMPARE_HEADERS), *body]
+    # only a name or an archived score can be a NaN the sheet shows blank: the rest are the core's
+    columns = [
+        [as_typed.get(row.partner_id, row.partner_id) for row in table],
+        [_cell(row.partner) for row in table],
+        [_cell(row.previous_score) for row in table],
+        [row.score for row in table],
+        [row.change for row in table],
+        [row.previous_tier for row in table],
+        [row.tier for row in table],
+        [row.movement for row in table],
+    ]
+    body = list(zip(*columns, strict=True))
     ops: Plan = [
         ClearSheet(sheet),
-        WriteBlock(sheet, 1, 1, tuple(rows)),
+        WriteBlock(sheet, 1, 1, (tuple(c.COMPARE_HEADERS), *body)),
         header_style(sheet, Area(1, 1, 1, len(c.COMPARE_HEADERS))),
         FreezePanes(sheet, 2),
-        ColumnWidths(sheet, fitted_widths(c.COMPARE_HEADERS, body, maximum=40)),
+        ColumnWidths(sheet, fitted_column_widths(c.COMPARE_HEADERS, columns, maximum=40)),
     ]
     if body:
         ops.append(Style(sheet, Area(2, 3, len(body), 3), number_format=SCORE_FORMAT))

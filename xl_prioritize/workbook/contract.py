@@ -148,6 +148,12 @@ def cell_ref(sheet: str, row: int, col: int) -> str:
     return f"{quote_sheet(sheet)}!{get_column_letter(col)}{row}"
 
 
+def cell_refs(sheet: str, rows: Iterable[int], col: int) -> list[str]:
+    """`cell_ref` of one column at many rows."""
+    column = f"{quote_sheet(sheet)}!{get_column_letter(col)}"
+    return [f"{column}{row}" for row in rows]
+
+
 def row_ref(sheet: str, row: int) -> str:
     """`Tiers!1:1`, the whole of one row."""
     return f"{quote_sheet(sheet)}!{row}:{row}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from . import contract as c
 from .columns import get_column_letter
@@ -24,7 +24,7 @@ def weight_names(factors: Sequence[str]) -> list[str]:
     return names
 
 
-def score_formula(row: int, factor_cols: Sequence[int], names: Sequence[str], missing: str) -> str:
+def score_formula(row: int | str, factor_cols: Sequence[int], names: Sequence[str], missing: str) -> str:
     """`=100*((Σ Weight_f*cell)/SUM(Weights)-ScaleMin)/(ScaleMax-ScaleMin)` for one Roster row.
 
     `lowest` reads a blank factor cell (empty or only spaces: anything but a number, since any other
@@ -42,6 +42,17 @@ def score_formula(row: int, factor_cols: Sequence[int], names: Sequence[str], mi
     if missing == "exclude":
         return f'=IF(COUNT({",".join(cells)})<{len(cells)},"",{body})'
     return f"={body}"
+
+
+ROW_MARK = "\x00"
+"""Stands for the row number in a formula built once for every row (no name or letter holds it)."""
+
+
+def score_formula_for_rows(factor_cols: Sequence[int], names: Sequence[str],
+                           missing: str) -> Callable[[int], str]:
+    """`score_formula` of any row: the text is built once and the row number joined in."""
+    parts = score_formula(ROW_MARK, factor_cols, names, missing).split(ROW_MARK)
+    return lambda row: str(row).join(parts)
 
 
 def absolute(sheet: str, row: int, col: int) -> str:

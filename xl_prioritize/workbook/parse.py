@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,7 +11,19 @@ import numpy as np
 from ..model import ArchivedQuarter, Factor, Inputs, Member, Roster, Settings, Tier
 from ..problems import Code, InputErrors, Problem, describe
 from . import contract as c
-from .cells import Grid, Uncalculated, as_number, as_text, cell, is_blank, last_filled_column, last_filled_row
+from .cells import (
+    Grid,
+    Uncalculated,
+    as_number,
+    as_numbers,
+    as_text,
+    as_texts,
+    cell,
+    column,
+    is_blank,
+    last_filled_column,
+    last_filled_row,
+)
 
 EPSILON = 1e-9
 
@@ -32,6 +43,21 @@ class RosterLayout:
     width: int
     filled_width: int = 0
     """Columns up to the last non-blank cell of any row: new output columns go to its right."""
+    uncalculated: bool = True
+    """Whether a Partner ID or Partner cell is a formula never calculated (the write plan copies
+    those as formulas); True when unknown."""
+
+    def on_sheet_rows(self, values: Sequence[object], last_row: int) -> list[object]:
+        """One value per partner (roster order) as a column of sheet rows 2 to `last_row`, None in
+        the rows between partners."""
+        height = last_row - 1
+        rows = self.rows
+        if len(rows) == height and (not rows or (rows[0] == 2 and rows[-1] == last_row)):
+            return list(values)  # rows increase: each row from 2 holds a partner
+        column: list[object] = [None] * height
+        for row, value in zip(rows, values, strict=True):
+            column[row - 2] = value
+        return column
 
 
 @dataclass
@@ -279,12 +305,10 @@ def keyed_rows(
     grid: Grid, sheet: str, key_col: int, checked: list[int], key_name: str, out: Collector
 ) -> list[int]:
     """0-based indexes of rows whose key is filled; a blank key beside filled cells is an error."""
-    rows = []
-    for i in range(1, len(grid)):
-        line = grid[i]
-        if not is_blank(line[key_col] if key_col < len(line) else None):
-            rows.append(i)
-            continue
+    keyed = [not (v is None or (isinstance(v, str) and not v.strip()))  # not is_blank, inlined
+             for v in column(grid, key_col)]
+    rows = [i for i in range(1, len(grid)) if keyed[i]]
+    for i in [i for i in range(1, len(grid)) if not keyed[i]]:
         filled = [col for col in checked if col != key_col and not is_blank(cell(grid, i, col))]
         if filled:
             out.error(Code.BLANK_KEY, c.cell_ref(sheet, i + 1, key_col + 1),
@@ -564,81 +588,112 @@ def parse_roster(
     low = settings.scale_min if settings else c.DEFAULT_SCALE_MIN
     high = settings.scale_max if settings else c.DEFAULT_SCALE_MAX
     policy = settings.missing_scores if settings else c.DEFAULT_MISSING
-    accepted = f"a number from {low:g} to {high:g}"
-    scores = np.full((len(rows), len(factor_cols)), np.nan)
-    ids: list[str] = []
-    id_values: list[object] = []
-    names: list[object] = []
-    managers: list[str | None] = []
-    overrides: list[str | None] = []
-    reasons: list[str | None] = []
-    groups: list[object] | None = [] if within_col is not None else None
-    seen: dict[str, str] = {}
+    lines = [grid[i] for i in rows]
+    sheet_rows = [i + 1 for i in rows]
+    n = len(rows)
+
+    def values(col: int | None) -> list[object]:
+        return column(lines, col) if col is not None else [None] * n
+
+    id_values = values(key)
+    ids: list[str] = as_texts(id_values)  # type: ignore[assignment]  # keyed rows: never blank
+    check_unique_ids(ids, id_values, sheet_rows, key, out)
+    scores = np.full((n, len(factor_cols)), np.nan)
+    for j, col in enumerate(factor_cols):
+        scores[:, j] = factor_scores(values(col), sheet_rows, col, low, high, policy, out)
     name_col, manager_col = cols.get(c.PARTNER), cols.get(c.PARTNER_MANAGER)
     override_col, reason_col = cols.get(c.TIER_OVERRIDE), cols.get(c.OVERRIDE_REASON)
-    tier_list = ", ".join(t.name for t in tiers)
-    for n, i in enumerate(rows):
-        line = grid[i]
-        row = i + 1
-        raw_id = line[key]
-        text = as_text(raw_id)
-        assert text is not None
-        if text in seen:
-            out.error(Code.DUPLICATE_KEY, c.cell_ref(sheet, row, key + 1),
-                      f"Partner ID {describe(raw_id)} appears again (first at {seen[text]}); "
-                      "expected each Partner ID once")
-        else:
-            seen[text] = c.cell_ref(sheet, row, key + 1)
-        ids.append(text)
-        id_values.append(raw_id)
-        names.append(cell(grid, i, name_col) if name_col is not None else None)
-        managers.append(as_text(cell(grid, i, manager_col)) if manager_col is not None else None)
-        for j, col in enumerate(factor_cols):
-            value = line[col] if col < len(line) else None
-            number = as_number(value)
-            if number is not None and low - EPSILON <= number <= high + EPSILON:
-                scores[n, j] = number
-            elif is_blank(value):
-                if policy == "error":
-                    out.error(Code.MISSING_SCORE, c.cell_ref(sheet, row, col + 1),
-                              f"blank factor score; expected {accepted} "
-                              "(or set Missing scores to lowest or exclude)")
-            elif number is None:
-                out.error(not_a_number_code(value), c.cell_ref(sheet, row, col + 1),
-                          f"{describe(value)} is not a number; expected {accepted}")
-            else:
-                out.error(Code.OUT_OF_RANGE, c.cell_ref(sheet, row, col + 1),
-                          f"{describe(value)} is outside the scale; expected {accepted}")
-        override: str | None = None
-        if override_col is not None:
-            raw = cell(grid, i, override_col)
-            if not is_blank(raw):
-                override = canonical_tier(str(raw), tiers)
-                if override is None and tiers:
-                    out.error(Code.UNKNOWN_TIER, c.cell_ref(sheet, row, override_col + 1),
-                              f"{describe(raw)} names no tier; expected blank or one of: "
-                              f"{tier_list}")
-        reason = as_text(cell(grid, i, reason_col)) if reason_col is not None else None
+    overrides = tier_overrides(values(override_col), sheet_rows, override_col, tiers, out)
+    reasons = as_texts(values(reason_col))
+    for row, override, reason in zip(sheet_rows, overrides, reasons, strict=True):
         if override is not None and reason is None:
             where = (c.cell_ref(sheet, row, reason_col + 1) if reason_col is not None
                      else c.cell_ref(sheet, row, override_col + 1))  # type: ignore[operator]
             out.error(Code.REASON_REQUIRED, where,
                       f"Tier override {override!r} has no reason; expected an Override reason")
-        overrides.append(override)
-        reasons.append(reason)
-        if groups is not None:
-            value = cell(grid, i, within_col)  # type: ignore[arg-type]
-            groups.append(c.normalize_header(as_text(value)) if not is_blank(value) else "")
+    groups: list[object] | None = None
+    if within_col is not None:
+        groups = [c.normalize_header(as_text(value)) if not is_blank(value) else ""
+                  for value in values(within_col)]
+    names = values(name_col)
     layout = RosterLayout(
         header=header, columns=cols, factor_columns=factor_cols, output_columns=outputs,
-        rows=[i + 1 for i in rows], height=len(grid), width=width,
-        filled_width=max((last_filled_column(line) for line in grid), default=-1) + 1,
+        rows=sheet_rows, height=len(grid), width=width, filled_width=filled_width(grid),
+        uncalculated=Uncalculated in map(type, names) or Uncalculated in map(type, id_values),
     )
-    override_cells = [c.cell_ref(sheet, row, override_col + 1) if override_col is not None else ""
-                      for row in (i + 1 for i in rows)]
-    roster = Roster(ids, names, managers, scores, overrides, reasons, groups, override_cells,
-                    id_values)
+    override_cells = (c.cell_refs(sheet, sheet_rows, override_col + 1) if override_col is not None
+                      else [""] * n)
+    roster = Roster(ids, names, as_texts(values(manager_col)) if manager_col is not None
+                    else [None] * n, scores, overrides, reasons, groups, override_cells, id_values)
     return roster, layout
+
+
+def filled_width(grid: Grid) -> int:
+    """Columns up to the last non-blank cell of any row (only rows longer than that can widen it)."""
+    width = 0
+    for line in grid:
+        if len(line) > width:
+            width = max(width, last_filled_column(line) + 1)
+    return width
+
+
+def check_unique_ids(ids: list[str], id_values: list[object], sheet_rows: list[int], key: int,
+                     out: Collector) -> None:
+    if len(set(ids)) == len(ids):
+        return
+    seen: dict[str, str] = {}
+    for text, raw_id, row in zip(ids, id_values, sheet_rows, strict=True):
+        where = c.cell_ref(c.ROSTER, row, key + 1)
+        if text in seen:
+            out.error(Code.DUPLICATE_KEY, where,
+                      f"Partner ID {describe(raw_id)} appears again (first at {seen[text]}); "
+                      "expected each Partner ID once")
+        else:
+            seen[text] = where
+
+
+def factor_scores(values: list[object], sheet_rows: list[int], col: int, low: float, high: float,
+                  policy: str, out: Collector) -> np.ndarray:
+    """One factor's scores, NaN where blank or in error; an error for each cell that is neither
+    blank nor a number on the scale (blanks too when Missing scores is `error`)."""
+    found = as_numbers(values)
+    on_scale = (found >= low - EPSILON) & (found <= high + EPSILON)
+    accepted = f"a number from {low:g} to {high:g}"
+    for k in np.flatnonzero(~on_scale).tolist():
+        value, where = values[k], c.cell_ref(c.ROSTER, sheet_rows[k], col + 1)
+        if is_blank(value):
+            if policy == "error":
+                out.error(Code.MISSING_SCORE, where,
+                          f"blank factor score; expected {accepted} "
+                          "(or set Missing scores to lowest or exclude)")
+        elif as_number(value) is None:
+            out.error(not_a_number_code(value), where,
+                      f"{describe(value)} is not a number; expected {accepted}")
+        else:
+            out.error(Code.OUT_OF_RANGE, where,
+                      f"{describe(value)} is outside the scale; expected {accepted}")
+    return np.where(on_scale, found, np.nan)
+
+
+def tier_overrides(values: list[object], sheet_rows: list[int], col: int | None, tiers: list[Tier],
+                   out: Collector) -> list[str | None]:
+    """Each row's Tier override as the tier's own name; None where blank or naming no tier."""
+    canonical: dict[str, str | None] = {}
+    overrides: list[str | None] = [None] * len(values)
+    for k in [k for k, value in enumerate(values) if value is not None]:
+        value, row = values[k], sheet_rows[k]
+        if is_blank(value):
+            continue
+        text = str(value)
+        if text not in canonical:
+            canonical[text] = canonical_tier(text, tiers)
+        override = canonical[text]
+        if override is None and tiers:
+            out.error(Code.UNKNOWN_TIER, c.cell_ref(c.ROSTER, row, col + 1),  # type: ignore[operator]
+                      f"{describe(value)} names no tier; expected blank or one of: "
+                      + ", ".join(t.name for t in tiers))
+        overrides[k] = override
+    return overrides
 
 
 # --- History and log -------------------------------------------------------------------------
@@ -648,26 +703,23 @@ def parse_archive(grid: Grid, quarter: str) -> ArchivedQuarter:
     """An archive is our own output: read leniently, skipping rows without a Partner ID."""
     header = list(grid[0]) if grid else []
     cols = c.find_columns(header, (c.PARTNER_ID, c.PARTNER, c.SCORE, c.RANK, c.TIER_OUT, c.ASSIGNED_TO))
-    archived = ArchivedQuarter(quarter, [], [], [], [], [])
     key = cols.get(c.PARTNER_ID)
     if key is None:
-        return archived
-    for i in range(1, len(grid)):
-        pid = as_text(cell(grid, i, key))
-        if pid is None:
-            continue
-        score = as_number(cell(grid, i, cols[c.SCORE])) if c.SCORE in cols else None
-        rank = as_number(cell(grid, i, cols[c.RANK])) if c.RANK in cols else None
-        archived.partner_ids.append(pid)
-        archived.id_values.append(cell(grid, i, key))
-        archived.names.append(cell(grid, i, cols[c.PARTNER]) if c.PARTNER in cols else None)
-        archived.scores.append(score)
-        archived.ranks.append(int(rank) if rank is not None and math.isfinite(rank) else None)
-        archived.tiers.append(as_text(cell(grid, i, cols[c.TIER_OUT])) if c.TIER_OUT in cols
-                              else None)
-        if c.ASSIGNED_TO in cols:
-            archived.assigned_to.append(as_text(cell(grid, i, cols[c.ASSIGNED_TO])))
-    return archived
+        return ArchivedQuarter(quarter, [], [], [], [], [])
+    body = grid[1:]
+    ids = as_texts(column(body, key))
+    lines = [line for line, pid in zip(body, ids, strict=True) if pid is not None]
+
+    def values(name: str) -> list[object]:
+        return column(lines, cols[name]) if name in cols else [None] * len(lines)
+
+    scores = [None if v != v else v for v in as_numbers(values(c.SCORE)).tolist()]  # v != v: NaN
+    ranks = [None if v != v else int(v) for v in as_numbers(values(c.RANK)).tolist()]
+    return ArchivedQuarter(
+        quarter, [pid for pid in ids if pid is not None], values(c.PARTNER), scores, ranks,
+        as_texts(values(c.TIER_OUT)), id_values=column(lines, key),
+        assigned_to=as_texts(values(c.ASSIGNED_TO)) if c.ASSIGNED_TO in cols else [],
+    )
 
 
 def parse_log(grid: Grid | None) -> tuple[list[object], int, str | None]:
@@ -694,16 +746,18 @@ def parse_workbook(
     sheet_names: list[str],
     read: Mapping[str, Grid],
     archives: Mapping[str, Grid] | None = None,
-    snapshot: Grid | None = None,
+    snapshot: Grid | Callable[[], Grid | None] | None = None,
 ) -> Parsed:
     """Parse every input sheet; raise InputErrors carrying every problem when anything is wrong.
 
     `read` maps contract sheet names (Settings, Factors, ...) to grids of the sheets present;
-    `archives` maps archived quarters to their grids; `snapshot` is the Roster as it stood after the
-    last re-score, archived first when the Quarter has moved on.
+    `archives` maps archived quarters to their grids (only those before the Quarter are looked
+    up); `snapshot` is the Roster as it stood after the last re-score, archived first when the
+    Quarter has moved on (or a function that reads it then).
     """
     out = Collector()
-    archives = dict(archives or {})
+    archives = archives or {}
+    quarters = list(archives)
     sheets = {name: found for name in (*c.INPUT_SHEETS, c.LOG, c.CAPACITY, c.COMPARE, c.SNAPSHOT)
               if (found := find_sheet(sheet_names, name)) is not None}
     for name in (c.SETTINGS, c.FACTORS, c.TIERS, c.ROSTER):
@@ -737,12 +791,13 @@ def parse_workbook(
                 out.warn(Code.ARCHIVE_EXISTS, c.archive_sheet_name(results_quarter),
                          f"{c.archive_sheet_name(results_quarter)!r} exists already and is kept "
                          "as it is; the current results were not archived again")
-            elif snapshot is not None:
-                archive = (results_quarter, snapshot)
-                archives[results_quarter] = snapshot
-        for quarter in sorted(archives, key=c.quarter_key):
+            elif (last := snapshot() if callable(snapshot) else snapshot) is not None:
+                archive = (results_quarter, last)
+                quarters.append(results_quarter)
+        for quarter in sorted(quarters, key=c.quarter_key):
             if c.quarter_key(quarter) < current:
-                history.append(parse_archive(archives[quarter], quarter))
+                grid = archive[1] if archive and quarter == archive[0] else archives[quarter]
+                history.append(parse_archive(grid, quarter))
 
     if out.errors:
         raise InputErrors(sorted(out.errors, key=reading_order))
@@ -754,6 +809,6 @@ def parse_workbook(
     layout = Layout(
         sheets=sheets, sheet_order=list(sheet_names), setting_rows=setting_rows,
         numeric_settings=numeric, weight_cells=weight_cells, roster=roster_layout,
-        log_header=log_header, log_next_row=log_next, archives=list(archives),
+        log_header=log_header, log_next_row=log_next, archives=quarters,
     )
     return Parsed(inputs, layout, results_quarter, archive)

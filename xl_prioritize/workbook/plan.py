@@ -7,14 +7,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..model import Inputs, Results
 from . import contract as c
 from .capacity_sheet import capacity_ops
-from .cells import Formula, Grid, Uncalculated, is_formula, last_filled_column
+from .cells import Formula, Grid, Uncalculated, cell, column, is_formula, last_filled_column
 from .compare_sheet import compare_ops
-from .formulas import absolute, absolute_range, score_formula, weight_names
+from .formulas import absolute, absolute_range, score_formula_for_rows, weight_names
 from .integrity import archive_name, grid_fingerprint, log_name, log_row_fingerprint, record
 from .ops import (
     Area,
@@ -36,7 +34,7 @@ from .ops import (
 from .parse import Parsed, find_sheet
 from .scorecard_sheet import RosterRanges, scorecard_ops
 from .snapshot import encode_rows
-from .staleness import tiered_on_column, tiered_on_ops, with_tiered_on
+from .staleness import tiered_on_column, tiered_on_ops
 from .widths import HEADER_SLACK, PADDING, fitted_widths, widen_to_headers
 
 OVERRIDE_FONT = "C65911"
@@ -86,23 +84,25 @@ def roster_output_layout(parsed: Parsed) -> RosterOutput:
     return RosterOutput(columns, tuple(new), last_row)
 
 
+def plain_scores(results: Results) -> list[float | None]:
+    """Each partner's Score as a number, None where unscored."""
+    return [None if s != s else s for s in results.score.tolist()]  # s != s: NaN
+
+
 def output_values(parsed: Parsed, results: Results, formulas: bool) -> dict[str, list[CellValue]]:
     """Per output column, one value per partner (roster order). Score as formula or as number."""
-    inputs = parsed.inputs
-    roster = parsed.layout.roster
+    score: list[CellValue] = list(plain_scores(results))
     if formulas:
-        names = weight_names([f.name for f in inputs.factors])
-        cols = [col + 1 for col in roster.factor_columns]
-        policy = inputs.settings.missing_scores
-        score: list[CellValue] = [
-            Formula(score_formula(row, cols, names, policy), "" if np.isnan(s) else float(s))
-            for row, s in zip(roster.rows, results.score, strict=True)
-        ]
-    else:
-        score = [None if np.isnan(s) else float(s) for s in results.score]
+        inputs = parsed.inputs
+        roster = parsed.layout.roster
+        formula_at = score_formula_for_rows([col + 1 for col in roster.factor_columns],
+                                            weight_names([f.name for f in inputs.factors]),
+                                            inputs.settings.missing_scores)
+        score = [Formula(formula_at(row), "" if s is None else s)
+                 for row, s in zip(roster.rows, score, strict=True)]
     return {
         c.SCORE: score,
-        c.RANK: [int(r) if r > 0 else None for r in results.rank],
+        c.RANK: [r if r > 0 else None for r in results.rank.tolist()],
         c.TIER_OUT: list(results.tier),
         c.SERVICE_LEVEL: [s or None for s in results.service_level],
         c.PREVIOUS_TIER: list(results.previous_tier),
@@ -113,19 +113,15 @@ def output_values(parsed: Parsed, results: Results, formulas: bool) -> dict[str,
 
 def roster_ops(parsed: Parsed, results: Results, out: RosterOutput) -> Plan:
     sheet = parsed.layout.sheets[c.ROSTER]
-    rows = parsed.layout.roster.rows
+    roster = parsed.layout.roster
     values = output_values(parsed, results, formulas=True)
     ops: Plan = []
     height = out.last_row - 1
-    position = {row: i for i, row in enumerate(rows)}
     for run in contiguous_runs(sorted(out.columns.items(), key=lambda item: item[1])):
         start = run[0][1]
-        block = []
-        for excel_row in range(2, out.last_row + 1):
-            i = position.get(excel_row)
-            block.append(tuple(values[name][i] if i is not None else None for name, _ in run))
         if height > 0:
-            ops.append(WriteBlock(sheet, 2, start, tuple(block)))
+            columns = [roster.on_sheet_rows(values[name], out.last_row) for name, _ in run]
+            ops.append(WriteBlock(sheet, 2, start, tuple(zip(*columns, strict=True))))
     for name in out.new_columns:
         col = out.columns[name]
         ops.append(WriteBlock(sheet, 1, col, ((name,),)))
@@ -137,7 +133,7 @@ def roster_ops(parsed: Parsed, results: Results, out: RosterOutput) -> Plan:
         tier_col = out.columns[c.TIER_OUT]
         for i, override in enumerate(parsed.inputs.roster.overrides):
             if override is not None:
-                ops.append(Style(sheet, Area(rows[i], tier_col), italic=True,
+                ops.append(Style(sheet, Area(roster.rows[i], tier_col), italic=True,
                                  font_color=OVERRIDE_FONT))
     ops.append(AutoFilter(sheet, Area(1, 1, out.last_row, max(out.columns.values()))))
     return ops
@@ -177,23 +173,33 @@ def name_ops(parsed: Parsed) -> Plan:
     return ops
 
 
-def roster_snapshot(parsed: Parsed, results: Results, grid: Grid, out: RosterOutput) -> Grid:
-    """The Roster as it stands after this re-score, as values: the next archive's source."""
-    width = max(max(out.columns.values()), parsed.layout.roster.width)
+def roster_snapshot(parsed: Parsed, results: Results, grid: Grid, out: RosterOutput,
+                    tiered_col: int) -> Grid:
+    """The Roster as it stands after this re-score, as values, hidden `Score when tiered` column
+    included: the next archive's source."""
+    roster = parsed.layout.roster
     values = output_values(parsed, results, formulas=False)
-    position = {row: i for i, row in enumerate(parsed.layout.roster.rows)}
-    snapshot: list[list[object]] = []
-    for r in range(out.last_row):
-        line = list(grid[r]) if r < len(grid) else []
-        line = [None if is_formula(v) else v for v in line] + [None] * (width - len(line))
-        i = position.get(r + 1)
-        for name, col in out.columns.items():
-            if r == 0:
-                line[col - 1] = name if name in out.new_columns else line[col - 1]
-            else:
-                line[col - 1] = values[name][i] if i is not None else None
-        snapshot.append(line)
-    return snapshot
+    width = max(max(out.columns.values()), roster.width, tiered_col)
+    lines = [*grid[:out.last_row], *[()] * (out.last_row - len(grid))]
+    written = {col - 1: (name if name in out.new_columns else _plain(cell(lines, 0, col - 1)),
+                         roster.on_sheet_rows(values[name], out.last_row))
+               for name, col in out.columns.items()}
+    written[tiered_col - 1] = (c.TIERED_ON, roster.on_sheet_rows(values[c.SCORE], out.last_row))
+    columns = []
+    for k in range(width):
+        if k in written:
+            head, body = written[k]
+            columns.append([head, *body])
+        else:
+            columns.append(values_of(column(lines, k)))
+    return list(zip(*columns, strict=True))
+
+
+def values_of(cells: list[object]) -> list[object]:
+    """A column as values: formulas as None."""
+    if any(issubclass(kind, Formula) for kind in set(map(type, cells))):
+        return [None if is_formula(v) else v for v in cells]
+    return cells
 
 
 def sheet_order_after(parsed: Parsed, created: list[str]) -> str:
@@ -222,7 +228,7 @@ def fingerprint(inputs: Inputs) -> str:
         "ids": roster.ids,
         "names": [str(n) for n in roster.names],
         "managers": roster.managers,
-        "scores": [None if np.isnan(v) else v for v in roster.scores.ravel().tolist()],
+        "scores": [None if v != v else v for v in roster.scores.ravel().tolist()],  # v != v: NaN
         "overrides": roster.overrides,
         "reasons": roster.override_reasons,
         "groups": roster.groups,
@@ -389,15 +395,15 @@ def build_plan(parsed: Parsed, results: Results, roster_grid: Grid, info: RunInf
     ops += audit_ops(parsed, results, out, seen or Seen(), ops)
 
     snapshot_sheet = parsed.layout.sheets.get(c.SNAPSHOT, c.SNAPSHOT)
-    snapshot = with_tiered_on(roster_snapshot(parsed, results, roster_grid, out),
-                              tiered_on_column(parsed, out.columns), parsed, results)
+    snapshot = roster_snapshot(parsed, results, roster_grid, out, tiered_on_column(parsed, out.columns))
     ops += snapshot_ops(snapshot, snapshot_sheet)
-    return copy_unreadable_as_is(ops)
+    return copy_unreadable_as_is(ops) if parsed.layout.roster.uncalculated else ops
 
 
 def copy_unreadable_as_is(plan: Plan) -> Plan:
     """A user's formula that no spreadsheet has calculated has no value to copy: it is copied as
-    the formula it is, never replaced by a message or a placeholder."""
+    the formula it is, never replaced by a message or a placeholder. Only a Partner ID or Partner
+    cell of the Roster can bring one into the plan (the layout says whether any does)."""
     def as_is(value: CellValue) -> CellValue:
         return Formula(value.formula) if isinstance(value, Uncalculated) else value
 

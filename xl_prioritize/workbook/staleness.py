@@ -9,12 +9,13 @@ is the user's: a re-score writes nothing there.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..model import Results
 from . import contract as c
-from .cells import Grid, as_number, as_text, cell, is_blank, last_filled_column
+from .cells import Grid, as_numbers, as_text, column, is_blank, last_filled_column
 from .columns import get_column_letter
 from .ops import Area, ConditionalFormat, HideColumns, Plan, Style, WriteBlock, header_style
 from .parse import Parsed
@@ -54,12 +55,8 @@ def tiered_on_ops(parsed: Parsed, results: Results, output_columns: dict[str, in
     sheet = parsed.layout.sheets[c.ROSTER]
     col = tiered_on_column(parsed, output_columns)
     score_col = output_columns[c.SCORE]
-    position = {row: i for i, row in enumerate(parsed.layout.roster.rows)}
-    values = []
-    for row in range(2, last_row + 1):
-        i = position.get(row)
-        value = None if i is None or math.isnan(results.score[i]) else float(results.score[i])
-        values.append((value,))
+    scores = [None if s != s else s for s in results.score.tolist()]  # s != s: NaN
+    values = [(value,) for value in parsed.layout.roster.on_sheet_rows(scores, last_row)]
     ops: Plan = [WriteBlock(sheet, 1, col, ((c.TIERED_ON,),)), header_style(sheet, Area(1, col))]
     if values:
         ops.append(WriteBlock(sheet, 2, col, tuple(values)))
@@ -69,22 +66,6 @@ def tiered_on_ops(parsed: Parsed, results: Results, output_columns: dict[str, in
                                      font_color=STALE_FONT))
     ops.append(HideColumns(sheet, (col,)))
     return ops
-
-
-def with_tiered_on(grid: Grid, col: int, parsed: Parsed, results: Results) -> Grid:
-    """The snapshot as the Roster stands after this re-score, hidden column included."""
-    position = {row: i for i, row in enumerate(parsed.layout.roster.rows)}
-    out: list[list[object]] = []
-    for r, line in enumerate(grid):
-        line = list(line) + [None] * max(0, col - len(line))
-        i = position.get(r + 1)
-        if r == 0:
-            line[col - 1] = c.TIERED_ON
-        else:
-            line[col - 1] = None if i is None or math.isnan(results.score[i]) else float(
-                results.score[i])
-        out.append(line)
-    return out
 
 
 @dataclass(frozen=True)
@@ -105,21 +86,22 @@ def changes_since_last_run(parsed: Parsed, grid: Grid, results: Results) -> Chan
     if c.TIERED_ON not in found:
         return None
     tiered, tier_col = found[c.TIERED_ON], found.get(c.TIER_OUT)
-    changed = moved = 0
-    for i, row in enumerate(roster.rows):
-        before = cell(grid, row - 1, tiered)
-        now = results.score[i]
-        old = as_number(before)
-        if is_blank(before) and math.isnan(now):
-            continue
-        if old is not None and not math.isnan(now) and abs(old - now) <= TOLERANCE:
-            continue
-        changed += 1
-        old_tier = as_text(cell(grid, row - 1, tier_col)) if tier_col is not None else None
-        if old_tier is not None and c.normalize_header(old_tier) != c.normalize_header(
-                results.tier[i]):
-            moved += 1
-    return Changes(changed, moved)
+    lines = [grid[row - 1] if row - 1 < len(grid) else () for row in roster.rows]
+    before = column(lines, tiered)
+    old, now = as_numbers(before), np.asarray(results.score, dtype=float)
+    with np.errstate(invalid="ignore"):
+        same = np.abs(old - now) <= TOLERANCE  # False where either is NaN
+    same |= np.isnan(now) & np.fromiter(map(is_blank, before), dtype=bool, count=len(before))
+    changed = np.flatnonzero(~same).tolist()
+    moved = 0
+    if tier_col is not None:
+        old_tiers = column(lines, tier_col)
+        for i in changed:
+            old_tier = as_text(old_tiers[i])
+            if old_tier is not None and c.normalize_header(old_tier) != c.normalize_header(
+                    results.tier[i]):
+                moved += 1
+    return Changes(len(changed), moved)
 
 
 def changes_line(changes: Changes) -> str:

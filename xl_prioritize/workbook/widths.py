@@ -13,6 +13,7 @@ PADDING = 2.0
 MIN_WIDTH = 6.0
 MAX_WIDTH = 50.0
 PLAIN = frozenset({str, int, float})
+NUMBERS = frozenset({int, float})
 DEFAULT_WIDTH = 8.43
 """Excel's width of a column nobody sized."""
 
@@ -46,10 +47,22 @@ def fitted_widths(
     rows = list(rows)
     if any(len(row) != n for row in rows):
         rows = [tuple(row[:n]) + (None,) * (n - len(row)) for row in rows]
-    columns = list(zip(*rows, strict=True))
+    columns = list(zip(*rows, strict=True)) or [()] * n
+    return fitted_column_widths(headers, columns, first_col, maximum=maximum, decimals=decimals)
+
+
+def fitted_column_widths(
+    headers: Sequence[object],
+    columns: Sequence[Sequence[object]],
+    first_col: int = 1,
+    *,
+    maximum: float = MAX_WIDTH,
+    decimals: int | None = 1,
+) -> tuple[tuple[int, float], ...]:
+    """`fitted_widths` of a block given as its columns (one per header) below the header row."""
     widths = []
     for j, header in enumerate(headers):
-        widest = column_length(columns[j], decimals) if columns else 0
+        widest = column_length(columns[j], decimals) if columns[j] else 0
         w = max(shown_length(header) * HEADER_SLACK, min(widest, maximum))
         widths.append((first_col + j, round(max(MIN_WIDTH, w + PADDING), 1)))
     return tuple(widths)
@@ -58,9 +71,11 @@ def fitted_widths(
 def column_length(values: Sequence[object], decimals: int | None) -> int:
     """The longest value of a column as shown, looking at each kind once: the longest text, the
     number of most digits, any date."""
-    texts = [v for v in values if type(v) is str]
-    numbers = [v for v in values if type(v) is int or type(v) is float]
-    others = [v for v in values if v is not None and type(v) not in PLAIN]
+    kinds = set(map(type, values))
+    texts = [v for v in values if type(v) is str] if str in kinds else []
+    numbers = [v for v in values if type(v) is int or type(v) is float] if kinds & NUMBERS else []
+    others = ([v for v in values if v is not None and type(v) not in PLAIN]
+              if kinds - PLAIN - {type(None)} else [])
     longest = max(map(len, texts), default=0)
     if numbers:
         longest = max(longest, shown_length(max(numbers), decimals), shown_length(min(numbers), decimals))
@@ -84,7 +99,8 @@ def widen_to_headers(plan: Sequence[Operation], sheets: Collection[str]) -> list
         for block in plan:
             if not isinstance(block, WriteBlock) or block.sheet != style.sheet:
                 continue
-            for r in range(max(area.row, block.row), min(area.last_row, block.area.last_row) + 1):
+            last_row = block.row + len(block.values) - 1
+            for r in range(max(area.row, block.row), min(area.last_row, last_row) + 1):
                 line = block.values[r - block.row]
                 for col in range(max(area.col, block.col), min(area.last_col, block.col + len(line) - 1) + 1):
                     text = line[col - block.col]
