@@ -1,18 +1,28 @@
-"""Reading a worksheet part straight from its XML, in one streaming pass, typed as openpyxl types
-cells: the shared strings, which styles make a number a date, and the sheet's grid."""
+"""Reading a worksheet part straight from its XML, typed as openpyxl types cells: the shared
+strings, which styles make a number a date, and the sheet's grid.
+
+Two readers give the same values: `fastread` (regular expressions over the part's text, for the
+XML spreadsheets write) and the lxml reader here (one streaming pass, element by element), which
+reads whatever the fast one calls `Unusual` and is the reference the tests hold it to."""
 
 from __future__ import annotations
 
-import re
+import io
 from collections.abc import Sequence
 from typing import IO
 
-from openpyxl.formula.translate import Translator
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
-from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
-
 from ..workbook.cells import Formula, Grid
+from .fastread import Unusual, blank_merged, read_shared_strings_fast, read_sheet_fast, unescape
+from .numfmt import (
+    BUILTIN_FORMATS,
+    MAC_EPOCH,
+    WINDOWS_EPOCH,
+    column_index,
+    column_letter,
+    from_excel,
+    is_date_format,
+    is_timedelta_format,
+)
 from .safety import safe_iterparse
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -20,7 +30,8 @@ _ROW, _C, _V, _F, _IS, _T, _R = (MAIN + t for t in ("row", "c", "v", "f", "is", 
 _SI, _NUMFMT, _XF, _CELLXFS = (MAIN + t for t in ("si", "numFmt", "xf", "cellXfs"))
 _MERGE = MAIN + "mergeCell"
 
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+__all__ = ["DateStyles", "date_style_indexes", "read_shared_strings", "read_sheet", "unescape", "values_of"]
+
 _DIGITS = "0123456789"
 
 
@@ -37,14 +48,6 @@ class DateStyles(frozenset[int]):
         return made
 
 
-def unescape(text: str) -> str:
-    """OOXML's escape of characters XML cannot hold: `_x000D_` is a carriage return, `_x005F_`
-    a literal underscore (so `_x005F_x000D_` is the text `_x000D_`)."""
-    if "_x" not in text:
-        return text
-    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
-
-
 def _text_of(element: object) -> str:
     """The text of an `<si>` or `<is>`: its `<t>` and its rich-text runs' `<t>`, phonetic runs
     (`<rPh>`) left out."""
@@ -59,6 +62,15 @@ def _text_of(element: object) -> str:
 
 
 def read_shared_strings(xml: bytes | IO[bytes], part: str = "xl/sharedStrings.xml") -> list[str]:
+    if isinstance(xml, bytes | bytearray | memoryview):
+        try:
+            return read_shared_strings_fast(bytes(xml), _text_of)
+        except _FALL_BACK:
+            pass
+    return read_shared_strings_lxml(xml, part)
+
+
+def read_shared_strings_lxml(xml: bytes | IO[bytes], part: str = "xl/sharedStrings.xml") -> list[str]:
     strings: list[str] = []
     for _, si in safe_iterparse(xml, part, tag=_SI):
         strings.append(_text_of(si))
@@ -69,7 +81,7 @@ def read_shared_strings(xml: bytes | IO[bytes], part: str = "xl/sharedStrings.xm
 def date_style_indexes(styles_xml: bytes | IO[bytes] | None,
                        part: str = "xl/styles.xml") -> DateStyles:
     """Which `s=` indexes make a number a date: built-in date formats (14-22, 45-47) and custom
-    ones with d, m, y, h or s outside quotes and brackets, as openpyxl decides."""
+    ones with d, m, y, h or s outside quotes and brackets, as openpyxl decides (`numfmt`)."""
     if styles_xml is None:
         return DateStyles()
     custom: dict[int, str] = {}
@@ -105,7 +117,7 @@ class _SheetReader:
         self.dates = date_styles
         self.durations = getattr(date_styles, "durations", frozenset())
         self.epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
-        self.formulas: dict[str, Translator] = {}
+        self.formulas: dict[str, object] = {}
 
     def value(self, kind: str, text: str | None, style: int, cell: object) -> object:
         if kind == "inlineStr":
@@ -128,6 +140,8 @@ class _SheetReader:
         if kind == "b":
             return bool(int(text))
         if kind == "d":
+            from openpyxl.utils.datetime import from_ISO8601
+
             return from_ISO8601(text)
         return text  # "e": the error as Excel shows it
 
@@ -137,8 +151,10 @@ class _SheetReader:
         if kind == "shared":
             index = f.get("si")  # type: ignore[attr-defined]
             if index in self.formulas:
-                return self.formulas[index].translate_formula(coordinate)
+                return self.formulas[index].translate_formula(coordinate)  # type: ignore[attr-defined]
             if text != "=":
+                from openpyxl.formula.translate import Translator
+
                 self.formulas[index] = Translator(text, coordinate)
         elif kind == "dataTable":
             inputs = ",".join(f.get(a) for a in ("r1", "r2") if f.get(a))  # type: ignore[attr-defined]
@@ -146,17 +162,77 @@ class _SheetReader:
         return text
 
 
+_FALL_BACK = (Unusual, ValueError, IndexError, KeyError, OverflowError)
+"""What sends a part to the lxml reader: outside the fast grammar, or a value that the lxml
+reader may refuse in its own words."""
+
+
 def read_sheet(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: frozenset[int],
                date1904: bool = False, part: str = "a worksheet") -> Grid:
     """The grid from A1 to the last cell present: rows as lists (not padded to one width),
     formula cells as `Formula(text, cached value)`."""
+    source = _Rewindable(xml)
+    try:
+        return read_sheet_fast(source, shared, date_styles, date1904, part)
+    except _FALL_BACK:
+        return read_sheet_lxml(source.rewound(), shared, date_styles, date1904, part)
+
+
+class _Rewindable:
+    """A part's stream that can be read again from its start: seeking back when it can, else
+    from the chunks it kept."""
+
+    def __init__(self, source: bytes | IO[bytes]) -> None:
+        if isinstance(source, bytes | bytearray | memoryview):
+            source = io.BytesIO(bytes(source))
+        self.stream = source
+        self.seekable = _seekable(source)
+        self.kept: list[bytes] = []
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        if not self.seekable:
+            self.kept.append(data)
+        return data
+
+    def rewound(self) -> IO[bytes]:
+        if self.seekable:
+            self.stream.seek(0)
+            return self.stream
+        return io.BufferedReader(_Replay(b"".join(self.kept), self.stream))  # type: ignore[arg-type]
+
+
+class _Replay(io.RawIOBase):
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head = io.BytesIO(head)
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.head.read(len(buffer)) or self.rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _seekable(stream: IO[bytes]) -> bool:
+    try:
+        return bool(stream.seekable()) and stream.tell() == 0
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def read_sheet_lxml(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: frozenset[int],
+                    date1904: bool = False, part: str = "a worksheet") -> Grid:
+    """The reference reader: lxml's iterparse, element by element."""
     reader = _SheetReader(shared, date_styles, date1904)
     grid: list[list[object]] = []
     columns: dict[str, int] = {}
     row_number = 0
     for _, row in safe_iterparse(xml, part, tag=(_ROW, _MERGE)):
         if row.tag == _MERGE:
-            _blank_merged(grid, row.get("ref", ""))
+            blank_merged(grid, row.get("ref", ""))
             continue
         r = row.get("r")
         row_number = int(float(r)) if r else row_number + 1
@@ -171,7 +247,7 @@ def read_sheet(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: froze
                 letters = coordinate.rstrip(_DIGITS)
                 index = columns.get(letters)
                 if index is None:
-                    index = columns[letters] = column_index_from_string(letters) if letters else column + 1
+                    index = columns[letters] = column_index(letters) if letters else column + 1
                 column = index
             else:
                 column += 1
@@ -203,18 +279,6 @@ def read_sheet(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: froze
     return grid
 
 
-def _blank_merged(grid: list[list[object]], ref: str) -> None:
-    """A merged range shows only its top-left cell: the others read as blank, as in openpyxl."""
-    if ":" not in ref:
-        return
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
-    for r in range(min_row, min(max_row, len(grid)) + 1):
-        line = grid[r - 1]
-        for col in range(min_col, min(max_col, len(line)) + 1):
-            if (r, col) != (min_row, min_col):
-                line[col - 1] = None
-
-
 def values_of(grid: Grid) -> Grid:
     """The grid as a reader that never calculates sees it: each formula replaced by its cached
     value (None when the file has none)."""
@@ -222,4 +286,4 @@ def values_of(grid: Grid) -> Grid:
 
 
 def _name(row: int, column: int) -> str:
-    return f"{get_column_letter(column)}{row}"
+    return f"{column_letter(column)}{row}"

@@ -1,0 +1,508 @@
+"""The fast path of the sheet and shared-strings readers: compiled regular expressions over the
+part's text, for the XML that Excel, LibreOffice, openpyxl and XlsxWriter write.
+
+Two checks stand behind every value it returns:
+- the whole part goes through libxml2 (the parser of the lxml reader, with the same settings) as
+  a bare well-formedness check, with no tree and no Python callbacks; and the part outside
+  `sheetData` is parsed whole by lxml for its namespaces;
+- inside `sheetData`, every character must belong to the grammar below (rows, cells with `<f>`,
+  `<v>` and a plain `<is><t>`, whitespace between them).
+Anything else (malformed XML, a DOCTYPE, comments, CDATA, single-quoted attributes, rich inline
+text, another namespace, a value the reader would choke on) raises `Unusual`, and the caller
+reads the part with the lxml reader instead: that reader is the one behaviour, this is its speed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import IO
+
+from lxml import etree
+
+from ..workbook.cells import Formula, Grid
+from . import numfmt
+from .safety import DAMAGED, damaged, safe_fromstring
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+CHUNK = 1 << 20
+"""Bytes read and scanned at a time: the tokens of one chunk are held at once."""
+
+
+class Unusual(Exception):
+    """Something outside the grammar of the fast path: the lxml reader reads this part."""
+
+
+class WellFormed:
+    """libxml2 over the part's bytes, nothing built: a syntax error or a DOCTYPE is `Unusual`."""
+
+    def __init__(self) -> None:
+        self._parser = etree.XMLParser(target=self, resolve_entities=False, no_network=True,
+                                       load_dtd=False, huge_tree=False)
+
+    def doctype(self, *_: object) -> None:
+        raise Unusual("a DOCTYPE")
+
+    def close(self) -> None:
+        return None
+
+    def feed(self, data: bytes) -> None:
+        try:
+            for start in range(0, len(data), 1 << 16):  # libxml2 caps one push at 10 MB
+                self._parser.feed(data[start:start + (1 << 16)])
+        except etree.XMLSyntaxError as error:
+            raise Unusual(str(error)) from None
+
+    def finish(self) -> None:
+        try:
+            self._parser.close()
+        except etree.XMLSyntaxError as error:
+            raise Unusual(str(error)) from None
+
+
+# Text and attributes ---------------------------------------------------------------------------
+_REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9A-Fa-f]+));|&")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _one_reference(match: re.Match[str]) -> str:
+    named, decimal, hexadecimal = match.groups()
+    if named:
+        return _NAMED[named]
+    if decimal or hexadecimal:
+        return chr(int(decimal, 10) if decimal else int(hexadecimal, 16))
+    raise Unusual("an entity reference")
+
+
+def decoded(text: str) -> str:
+    """Character and predefined entity references replaced (the parser checked they are valid)."""
+    return _REFERENCE.sub(_one_reference, text) if "&" in text else text
+
+
+_ATTRIBUTES = re.compile(r'(?:\s+[^\s="\'<>/&]+\s*=\s*"[^"<]*")*\s*')
+_ATTRIBUTE = re.compile(r'([^\s="\'<>/&]+)\s*=\s*"([^"<]*)"')
+_ATTRIBUTE_SPACE = str.maketrans("\t\n", "  ")
+
+
+def attributes(text: str, prefixes: frozenset[str]) -> dict[str, str]:
+    """Double-quoted attributes, values as the parser gives them; a namespace declaration or an
+    undeclared prefix is `Unusual`."""
+    if not _ATTRIBUTES.fullmatch(text):
+        raise Unusual(f"attributes {text!r}")
+    found: dict[str, str] = {}
+    for name, value in _ATTRIBUTE.findall(text):
+        prefix, colon, _ = name.partition(":")
+        if name == "xmlns" or prefix == "xmlns" or (colon and prefix not in prefixes):
+            raise Unusual(f"attribute {name}")
+        found[name] = decoded(value.translate(_ATTRIBUTE_SPACE))
+    return found
+
+
+# The part around the data -------------------------------------------------------------------------
+_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
+_NAMESPACE = re.compile(r'\sxmlns(?::([^\s=]+))?\s*=\s*"([^"]*)"')
+
+
+def _utf8(head: bytes) -> None:
+    declared = _DECLARATION.match(head)
+    if declared and declared[1].lower() not in (b"utf-8", b"utf8"):
+        raise Unusual("not UTF-8")
+
+
+def _prefix_of(root_start: str, element: str, prefix: str) -> frozenset[str]:
+    """The prefixes the root start tag declares; `prefix` (of `element`) must be bound to the main
+    namespace there."""
+    declared = dict(_NAMESPACE.findall(root_start))
+    if declared.get(prefix.rstrip(":")) != MAIN_NS:
+        raise Unusual(f"{element} outside the main namespace")
+    return frozenset(declared) | {"xml"}
+
+
+def _check_skeleton(head: str, tail: str, close: str) -> None:
+    """The part without its data, parsed whole: namespaces undeclared outside the data are
+    errors for lxml's reader too."""
+    try:
+        safe_fromstring((head + close + tail).encode(), "a worksheet")
+    except Exception as error:  # any refusal: the lxml reader names it
+        raise Unusual(str(error)) from None
+
+
+def _elements_named(name: str, text: str) -> list[str]:
+    """The prefixes (with their colon) of every `name` element start in `text`."""
+    return re.findall(rf"<([^\s<>/!?:]+:)?{name}[\s/>]", text)
+
+
+# Sheets -------------------------------------------------------------------------------------------
+def _sheet_tokens(p: str) -> re.Pattern[str]:
+    """One token per match: a cell (groups 1-11) or, in group 12, a row start (row number in 13,
+    its other attributes in 14), a row end, whitespace, or one stray character."""
+    return re.compile(
+        rf'<{p}c(?: r="([A-Z]{{1,3}})([0-9]+)")?([^>/]*)(?:/>|>\s*'
+        rf"(?:(<{p}f)([^>/]*)(?:/>|>([^<]*)</{p}f>)\s*)?"
+        rf"(?:<{p}v(\s[^>/]*)?>([^<]*)</{p}v>\s*|<{p}v/>\s*)?"
+        rf"(?:(<{p}is>)\s*(?:<{p}t(\s[^>/]*)?>([^<]*)</{p}t>\s*|<{p}t/>\s*)?</{p}is>\s*|(<{p}is/>)\s*)?"
+        rf"</{p}c>)"
+        rf'|(<{p}row(?: r="([0-9]{{1,15}})")?([^>]*)>|</{p}row>|\s+|.)', re.S)
+
+
+class SheetScan:
+    """The state of one sheet's scan: the grid so far and the row being read."""
+
+    def __init__(self, shared: Sequence[str], date_styles: frozenset[int], date1904: bool,
+                 prefix: str, prefixes: frozenset[str]) -> None:
+        self.shared = shared
+        self.dates = date_styles
+        self.durations = getattr(date_styles, "durations", frozenset())
+        self.epoch = numfmt.MAC_EPOCH if date1904 else numfmt.WINDOWS_EPOCH
+        self.prefix = prefix
+        self.prefixes = prefixes
+        self.tokens = _sheet_tokens(re.escape(prefix))
+        self.row_end = f"</{prefix}row>"
+        self.grid: list[list[object]] = []
+        self.line: list[object] | None = None
+        self.row_number = 0
+        self.columns: dict[str, int] = {}
+        self.cell_attributes: dict[str, tuple[int, str]] = {"": (0, "n")}
+        self.formula_attributes: dict[str, dict[str, str]] = {}
+        self.formulas: dict[str | None, object] = {}
+        self.checked: set[str] = set()
+
+    # rows -----------------------------------------------------------------------------------
+    def _open_row(self, number: str, rest: str) -> None:
+        if self.line is not None:
+            raise Unusual("a row inside a row")
+        closed = rest.endswith("/")
+        found = attributes(rest[:-1] if closed else rest, self.prefixes)
+        if number:
+            self.row_number = int(number)
+        else:
+            r = found.get("r")
+            self.row_number = int(float(r)) if r else self.row_number + 1
+        self.line = []
+        if closed:
+            self._close_row()
+
+    def _close_row(self) -> None:
+        line, grid = self.line, self.grid
+        if line is None:
+            raise Unusual("a row end outside a row")
+        if line:
+            if self.row_number > len(grid):
+                grid.extend([] for _ in range(self.row_number - len(grid)))
+            grid[self.row_number - 1] = line
+        self.line = None
+
+    def _other(self, token: str, number: str, rest: str) -> None:
+        if token.startswith("<") and len(token) > 1:
+            if token == self.row_end:
+                self._close_row()
+            else:
+                self._open_row(number, rest)
+        elif not token.isspace():
+            raise Unusual(f"{token!r} in sheetData")
+
+    # cells ----------------------------------------------------------------------------------
+    def _kind(self, text: str) -> tuple[int, str]:
+        found = attributes(text, self.prefixes)
+        if "r" in found:
+            raise Unusual("a cell reference after other attributes")
+        made = self.cell_attributes[text] = (int(found.get("s") or 0), found.get("t", "n"))
+        return made
+
+    def _column(self, letters: str) -> int:
+        index = self.columns[letters] = numfmt.column_index(letters)
+        return index
+
+    def _date(self, number: int | float, style: int) -> object:
+        try:
+            return numfmt.from_excel(number, self.epoch, timedelta=style in self.durations)
+        except (OverflowError, ValueError):
+            return "#VALUE!"
+
+    def value(self, kind: str, text: str, style: int, inline: str | None) -> object:
+        """What the lxml reader's `value` gives, `inline` the text of `<is>` (None without one)."""
+        if kind == "inlineStr":
+            return None if inline is None else unescape(inline)
+        if not text:
+            return None
+        if kind == "n":
+            number = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+            return self._date(number, style) if style in self.dates else number
+        if kind == "s":
+            return self.shared[int(text)]
+        if kind == "str":
+            return unescape(text)
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            from openpyxl.utils.datetime import from_ISO8601
+
+            return from_ISO8601(text)
+        return text
+
+    def formula(self, attribute_text: str, text: str, coordinate: str) -> str:
+        found = self.formula_attributes.get(attribute_text)
+        if found is None:
+            if len(self.formula_attributes) > 4096:
+                self.formula_attributes.clear()
+            found = self.formula_attributes[attribute_text] = attributes(attribute_text, self.prefixes)
+        text = "=" + text
+        kind = found.get("t")
+        if kind == "shared":
+            return self._shared_formula(found.get("si"), text, coordinate)
+        if kind == "dataTable":
+            return "=TABLE(" + ",".join(found[a] for a in ("r1", "r2") if found.get(a)) + ")"
+        return text
+
+    def _shared_formula(self, index: str | None, text: str, coordinate: str) -> str:
+        """A shared formula's master keeps its text; the cells sharing it get it translated to
+        their place (openpyxl's Translator, imported only for a workbook that has one)."""
+        if index in self.formulas:
+            return self.formulas[index].translate_formula(coordinate)  # type: ignore[attr-defined]
+        if text != "=":
+            from openpyxl.formula.translate import Translator
+
+            self.formulas[index] = Translator(text, coordinate)
+        return text
+
+    def scan(self, text: str) -> None:
+        """Every token of `text`, a run of whole rows (or the data's last piece)."""
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        entities = "&" in text
+        cell_attributes, columns, dates, shared = self.cell_attributes, self.columns, self.dates, self.shared
+        line = self.line
+        column = 0
+        for (letters, digits, rest, f_mark, f_attributes, f_text, v_attributes, v, is_mark, t_attributes,
+             is_text, is_empty, other, row_number, row_rest) in self.tokens.findall(text):
+            if other:
+                self._other(other, row_number, row_rest)
+                if self.line is not line:
+                    line, column = self.line, 0
+                continue
+            if line is None:
+                raise Unusual("a cell outside a row")
+            if letters:
+                column = columns.get(letters) or self._column(letters)
+                style, kind = cell_attributes.get(rest) or self._kind(rest)
+                coordinate = ""
+            else:
+                column, style, kind, coordinate = self._unusual_cell(rest, column)
+            if entities:
+                v, f_text, is_text = decoded(v), decoded(f_text), decoded(is_text)
+            if t_attributes or v_attributes:
+                self._check(t_attributes + v_attributes)
+            if kind == "n" and v and not f_mark:
+                value: object = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
+                if style in dates:
+                    value = self._date(value, style)  # type: ignore[arg-type]
+            elif kind == "s" and v and not f_mark:
+                value = shared[int(v)]
+            else:
+                inline = is_text if is_mark else ("" if is_empty else None)
+                value = self.value(kind, v, style, inline)
+                if f_mark:
+                    where = letters + digits if letters else coordinate or _name(self.row_number, column)
+                    value = Formula(self.formula(f_attributes, f_text, where), value)
+            if column == len(line) + 1:
+                line.append(value)
+            elif column > len(line):
+                line.extend([None] * (column - 1 - len(line)))
+                line.append(value)
+            else:
+                line[column - 1] = value
+
+    def _check(self, text: str) -> None:
+        if text not in self.checked:
+            attributes(text, self.prefixes)
+            self.checked.add(text)
+
+    def _unusual_cell(self, text: str, column: int) -> tuple[int, int, str, str]:
+        """A cell whose reference is missing or not its first attribute: column, style, type
+        and reference, as the lxml reader reads them."""
+        found = attributes(text, self.prefixes)
+        coordinate = found.get("r", "")
+        if coordinate:  # a reference without letters takes the column the first one did, as there
+            letters = coordinate.rstrip("0123456789")
+            index = self.columns.get(letters)
+            column = index if index is not None else self._column(letters) if letters else column + 1
+            self.columns[letters] = column
+        else:
+            column += 1
+        return column, int(found.get("s") or 0), found.get("t", "n"), coordinate
+
+    def merge(self, tail: str) -> None:
+        """Merged ranges after the data: only their top-left cell keeps its value."""
+        p = self.prefix
+        if any(prefix != p for prefix in _elements_named("row", tail)):
+            raise Unusual("a row outside sheetData")
+        merges = _elements_named("mergeCell", tail)
+        if not merges:
+            return
+        if any(prefix != p for prefix in merges) or re.search(rf"xmlns{':' + p[:-1] if p else ''}\s*=", tail):
+            raise Unusual("merged cells in another namespace")
+        if _elements_named("row", tail):
+            raise Unusual("a row outside sheetData")
+        for start in re.findall(rf"<{re.escape(p)}mergeCell(\s[^>]*?)?/?>", tail):
+            ref = attributes(start, self.prefixes).get("ref", "")
+            blank_merged(self.grid, ref)
+
+
+def blank_merged(grid: list[list[object]], ref: str) -> None:
+    """A merged range shows only its top-left cell: the others read as blank, as in openpyxl."""
+    if ":" not in ref:
+        return
+    min_col, min_row, max_col, max_row = numfmt.range_boundaries(ref)
+    for r in range(min_row, min(max_row, len(grid)) + 1):  # type: ignore[arg-type]
+        line = grid[r - 1]
+        for col in range(min_col, min(max_col, len(line)) + 1):  # type: ignore[arg-type]
+            if (r, col) != (min_row, min_col):
+                line[col - 1] = None
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    """OOXML's escape of characters XML cannot hold: `_x000D_` is a carriage return, `_x005F_`
+    a literal underscore (so `_x005F_x000D_` is the text `_x000D_`)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+
+
+def _name(row: int, column: int) -> str:
+    return f"{numfmt.column_letter(column)}{row}"
+
+
+_SHEET_DATA = re.compile(rb"<([^\s<>/!?:]+:)?sheetData(?:\s[^>]*?)?(/?)>")
+
+
+def _read(stream: IO[bytes], part: str, size: int = CHUNK) -> bytes:
+    try:
+        return stream.read(size)
+    except DAMAGED as error:
+        raise damaged(part, error) from None
+
+
+def read_sheet_fast(stream: IO[bytes], shared: Sequence[str], date_styles: frozenset[int],
+                    date1904: bool, part: str) -> Grid:
+    """The grid as `read.read_sheet_lxml` reads it, or `Unusual`. Reads `stream` a chunk at a
+    time, each chunk cut after its last whole row."""
+    check = WellFormed()
+    buffer = b""
+    while True:  # up to the start of sheetData
+        chunk = _read(stream, part)
+        check.feed(chunk)
+        buffer += chunk
+        start = _SHEET_DATA.search(buffer)
+        if start or not chunk:
+            break
+    if not start:
+        raise Unusual("no sheetData")
+    _utf8(buffer[:200])
+    p = (start[1] or b"").decode()
+    head = buffer[:start.end()].decode("utf-8")
+    root = re.search(r"<[^\s<>/!?]+(?:\s[^>]*)?>", re.sub(r"<\?.*?\?>|<!--.*?-->", "", head, flags=re.S))
+    if root is None:
+        raise Unusual("no root element")
+    scan = SheetScan(shared, date_styles, date1904, p, _prefix_of(root[0], "sheetData", p))
+    colon = ":" + p[:-1] if p else ""
+    if any(bound != MAIN_NS for bound in re.findall(rf'\sxmlns{colon}\s*=\s*"([^"]*)"', head)):
+        raise Unusual("the main namespace declared again")
+    if _elements_named("row", head[:start.start()]) or _elements_named("mergeCell", head[:start.start()]):
+        raise Unusual("rows or merged cells before sheetData")
+    buffer = buffer[start.end():]
+    end_tag = f"</{p}sheetData>".encode()
+    row_end = f"</{p}row>".encode()
+    empty = start[2] == b"/"
+    while True:
+        if not empty:
+            end = buffer.find(end_tag)
+            if end >= 0:
+                scan.scan(_text(buffer[:end]))
+                buffer = buffer[end + len(end_tag):]
+                break
+            cut = buffer.rfind(row_end)
+            if cut >= 0:
+                cut += len(row_end)
+                scan.scan(_text(buffer[:cut]))
+                buffer = buffer[cut:]
+        chunk = _read(stream, part)
+        if not chunk:
+            if empty:
+                break
+            raise Unusual("sheetData does not end")
+        check.feed(chunk)
+        buffer += chunk
+    while chunk:  # the rest of the part: merged cells, and the check to its end
+        chunk = _read(stream, part)
+        check.feed(chunk)
+        buffer += chunk
+    check.finish()
+    if scan.line is not None:
+        raise Unusual("a row does not end")
+    tail = _text(buffer)
+    _check_skeleton(head, tail, "" if empty else f"</{p}sheetData>")
+    scan.merge(tail)
+    return scan.grid
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Unusual(str(error)) from None
+
+
+# Shared strings -----------------------------------------------------------------------------------
+def _shared_tokens(p: str) -> re.Pattern[str]:
+    """A plain `<si><t>` (text in group 1), an empty `<si/>` (group 2), any other `<si>` (group
+    3, read by lxml), whitespace, or one stray character (group 4)."""
+    return re.compile(
+        rf"<{p}si><{p}t(\s[^>/]*)?>([^<]*)</{p}t></{p}si>|(<{p}si/>)|(<{p}si(?:\s[^>]*)?>.*?</{p}si>)|(\s+|.)",
+        re.S)
+
+
+def read_shared_strings_fast(xml: bytes, text_of: Callable[[object], str]) -> list[str]:
+    """The shared strings as `read.read_shared_strings_lxml` reads them, or `Unusual`; a rich
+    string (runs, phonetic text) is parsed by lxml on its own, inside the root's namespaces."""
+    check = WellFormed()
+    check.feed(xml)
+    check.finish()
+    _utf8(xml[:200])
+    text = _text(xml)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    root = re.search(r"<([^\s<>/!?:]+:)?sst(?:\s[^>]*)?>", text)
+    if root is None or root[0].endswith("/>"):
+        raise Unusual("no sst")
+    p = root[1] or ""
+    prefixes = _prefix_of(root[0], "sst", p)
+    end = text.rfind(f"</{p}sst>")
+    if end < 0:
+        raise Unusual("no sst end")
+    head, body, tail = text[:root.end()], text[root.end():end], text[end:]
+    _check_skeleton(head, tail, "")
+    if _elements_named("si", head) or _elements_named("si", tail):
+        raise Unusual("strings outside sst")
+    entities = "&" in body
+    strings: list[str] = []
+    for t_attributes, plain, empty, rich, other in _shared_tokens(re.escape(p)).findall(body):
+        if other:
+            if not other.isspace():
+                raise Unusual(f"{other!r} in sst")
+            continue
+        if rich:
+            if "<!" in rich or "<?" in rich or "xmlns" in rich:
+                raise Unusual("a comment, CDATA or namespace in a string")
+            element = safe_fromstring((root[0] + rich + f"</{p}sst>").encode(), "xl/sharedStrings.xml")
+            strings.append(text_of(element[0]))
+            continue
+        if t_attributes:
+            attributes(t_attributes, prefixes)
+        if empty:
+            strings.append("")
+            continue
+        strings.append(unescape(decoded(plain) if entities else plain))
+    return strings
