@@ -134,15 +134,27 @@ def _elements_named(name: str, text: str) -> list[str]:
 
 # Sheets -------------------------------------------------------------------------------------------
 def _sheet_tokens(p: str) -> re.Pattern[str]:
-    """One token per match: a cell (groups 1-11) or, in group 12, a row start (row number in 13,
-    its other attributes in 14), a row end, whitespace, or one stray character."""
+    """One token per match, by groups: 1-4 a plain cell (reference first, then other attributes,
+    and a `<v>` or a plain `<is><t>`); 5-8 any other cell whose reference comes first (its
+    content in 8, read by `_cell_content`); 9-10 any other cell (start tag, content); 11 anything
+    else: a row start (row number in 12, other attributes in 13), a row end, whitespace, or one
+    stray character."""
+    content = rf"([^<]*(?:<(?!/{p}c>)[^<]*)*)"
     return re.compile(
-        rf'<{p}c(?: r="([A-Z]{{1,3}})([0-9]+)")?([^>/]*)(?:/>|>\s*'
-        rf"(?:(<{p}f)([^>/]*)(?:/>|>([^<]*)</{p}f>)\s*)?"
-        rf"(?:<{p}v(\s[^>/]*)?>([^<]*)</{p}v>\s*|<{p}v/>\s*)?"
-        rf"(?:(<{p}is>)\s*(?:<{p}t(\s[^>/]*)?>([^<]*)</{p}t>\s*|<{p}t/>\s*)?</{p}is>\s*|(<{p}is/>)\s*)?"
-        rf"</{p}c>)"
+        rf'<{p}c r="([A-Z]{{1,3}})[0-9]+"([^>/]*)>'
+        rf"(?:<{p}v>([^<]*)</{p}v>|<{p}is><{p}t>([^<]+)</{p}t></{p}is>)</{p}c>"
+        rf'|<{p}c r="([A-Z]{{1,3}})([0-9]+)"([^>/]*)(?:/>|>{content}</{p}c>)'
+        rf"|(<{p}c(?:\s[^>]*?)?)(?:/>|>{content}</{p}c>)"
         rf'|(<{p}row(?: r="([0-9]{{1,15}})")?([^>]*)>|</{p}row>|\s+|.)', re.S)
+
+
+def _cell_content(p: str) -> re.Pattern[str]:
+    """What a cell may hold: groups 1-3 `<f>` (attributes, text), 4-5 `<v>` (attributes, text),
+    6-8 `<is>` with at most one plain `<t>` (attributes, text), 9 an empty `<is/>`."""
+    return re.compile(
+        rf"\s*(?:(<{p}f)([^>/]*)(?:/>|>([^<]*)</{p}f>)\s*)?"
+        rf"(?:<{p}v(\s[^>/]*)?>([^<]*)</{p}v>\s*|<{p}v/>\s*)?"
+        rf"(?:(<{p}is>)\s*(?:<{p}t(\s[^>/]*)?>([^<]*)</{p}t>\s*|<{p}t/>\s*)?</{p}is>\s*|(<{p}is/>)\s*)?")
 
 
 class SheetScan:
@@ -157,6 +169,8 @@ class SheetScan:
         self.prefix = prefix
         self.prefixes = prefixes
         self.tokens = _sheet_tokens(re.escape(prefix))
+        self.content = _cell_content(re.escape(prefix))
+        self.start_length = len(f"<{prefix}c")
         self.row_end = f"</{prefix}row>"
         self.grid: list[list[object]] = []
         self.line: list[object] | None = None
@@ -273,37 +287,48 @@ class SheetScan:
         cell_attributes, columns, dates, shared = self.cell_attributes, self.columns, self.dates, self.shared
         line = self.line
         column = 0
-        for (letters, digits, rest, f_mark, f_attributes, f_text, v_attributes, v, is_mark, t_attributes,
-             is_text, is_empty, other, row_number, row_rest) in self.tokens.findall(text):
-            if other:
-                self._other(other, row_number, row_rest)
-                if self.line is not line:
-                    line, column = self.line, 0
-                continue
-            if line is None:
-                raise Unusual("a cell outside a row")
+        for (letters, rest, v, inline, letters2, digits2, rest2, content2, start3, content3,
+             other, row_number, row_rest) in self.tokens.findall(text):
             if letters:
+                if line is None:
+                    raise Unusual("a cell outside a row")
                 column = columns.get(letters) or self._column(letters)
                 style, kind = cell_attributes.get(rest) or self._kind(rest)
-                coordinate = ""
+                if entities:
+                    v, inline = decoded(v), decoded(inline)
+                if kind == "n":
+                    if v:
+                        value: object = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
+                        if style in dates:
+                            value = self._date(value, style)  # type: ignore[arg-type]
+                    else:
+                        value = None
+                elif kind == "s":
+                    value = shared[int(v)] if v else None
+                elif kind == "inlineStr":
+                    value = unescape(inline) if inline else None
+                else:
+                    value = self.value(kind, v, style, None)
+            elif other:
+                if other == self.row_end:
+                    self._close_row()
+                elif other[0] == "<" and len(other) > 1:
+                    self._open_row(row_number, row_rest)
+                elif not other.isspace():
+                    raise Unusual(f"{other!r} in sheetData")
+                line, column = self.line, 0
+                continue
             else:
-                column, style, kind, coordinate = self._unusual_cell(rest, column)
-            if entities:
-                v, f_text, is_text = decoded(v), decoded(f_text), decoded(is_text)
-            if t_attributes or v_attributes:
-                self._check(t_attributes + v_attributes)
-            if kind == "n" and v and not f_mark:
-                value: object = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-                if style in dates:
-                    value = self._date(value, style)  # type: ignore[arg-type]
-            elif kind == "s" and v and not f_mark:
-                value = shared[int(v)]
-            else:
-                inline = is_text if is_mark else ("" if is_empty else None)
-                value = self.value(kind, v, style, inline)
-                if f_mark:
-                    where = letters + digits if letters else coordinate or _name(self.row_number, column)
-                    value = Formula(self.formula(f_attributes, f_text, where), value)
+                if line is None:
+                    raise Unusual("a cell outside a row")
+                if letters2:
+                    column = columns.get(letters2) or self._column(letters2)
+                    style, kind = cell_attributes.get(rest2) or self._kind(rest2)
+                    coordinate, content = letters2 + digits2, content2
+                else:
+                    column, style, kind, coordinate = self._unusual_cell(start3[self.start_length:], column)
+                    content = content3
+                value = self._cell(kind, style, content, coordinate or _name(self.row_number, column))
             if column == len(line) + 1:
                 line.append(value)
             elif column > len(line):
@@ -311,6 +336,22 @@ class SheetScan:
                 line.append(value)
             else:
                 line[column - 1] = value
+
+    def _cell(self, kind: str, style: int, content: str, coordinate: str) -> object:
+        """A cell outside the plain forms: a formula, an empty cell, whitespace between its parts."""
+        parts = self.content.fullmatch(content)
+        if parts is None:
+            raise Unusual(f"a cell holding {content[:40]!r}")
+        (f_mark, f_attributes, f_text, v_attributes, v, is_mark, t_attributes, is_text,
+         is_empty) = parts.groups("")
+        if "&" in content:
+            v, f_text, is_text = decoded(v), decoded(f_text), decoded(is_text)
+        if t_attributes or v_attributes:
+            self._check(t_attributes + v_attributes)
+        value = self.value(kind, v, style, is_text if is_mark else ("" if is_empty else None))
+        if f_mark:
+            return Formula(self.formula(f_attributes, f_text, coordinate), value)
+        return value
 
     def _check(self, text: str) -> None:
         if text not in self.checked:
