@@ -70,31 +70,59 @@ def _one_reference(match: re.Match[str]) -> str:
     if named:
         return _NAMED[named]
     if decimal or hexadecimal:
-        return chr(int(decimal, 10) if decimal else int(hexadecimal, 16))
+        character = chr(int(decimal, 10) if decimal else int(hexadecimal, 16))
+        if _NOT_XML.search(character):
+            raise Unusual("a reference to a character XML does not allow")
+        return character
     raise Unusual("an entity reference")
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_BYTES = b"\t\n\r" + bytes(range(32, 256))
+_MAX_TEXT = 10_000_000
+"""libxml2's longest text node without `huge_tree`: a longer one is an error for the lxml reader."""
+
+
+def check_characters(data: bytes) -> None:
+    """UTF-8 bytes hold only characters XML 1.0 allows, and no `]]>` outside CDATA (the fast
+    grammar has none): the checks a parser makes of text that the grammar leaves open."""
+    if (data.translate(None, _XML_BYTES) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
+            or b"]]>" in data or len(data) > _MAX_TEXT):
+        raise Unusual("characters XML does not allow")
+
+
 def decoded(text: str) -> str:
-    """Character and predefined entity references replaced (the parser checked they are valid)."""
+    """Character and predefined entity references replaced; any other `&` is `Unusual`."""
     return _REFERENCE.sub(_one_reference, text) if "&" in text else text
 
 
-_ATTRIBUTES = re.compile(r'(?:\s+[^\s="\'<>/&]+\s*=\s*"[^"<]*")*\s*')
-_ATTRIBUTE = re.compile(r'([^\s="\'<>/&]+)\s*=\s*"([^"<]*)"')
+_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]{0,199}(?::[A-Za-z_][A-Za-z0-9_.\-]{0,199})?"
+_ATTRIBUTES = re.compile(rf'(?:\s+{_NAME}\s*=\s*"[^"<]*")*\s*')
+_ATTRIBUTE = re.compile(rf'({_NAME})\s*=\s*"([^"<]*)"')
 _ATTRIBUTE_SPACE = str.maketrans("\t\n", "  ")
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 
-def attributes(text: str, prefixes: frozenset[str]) -> dict[str, str]:
-    """Double-quoted attributes, values as the parser gives them; a namespace declaration or an
-    undeclared prefix is `Unusual`."""
+def attributes(text: str, namespaces: dict[str, str]) -> dict[str, str]:
+    """Double-quoted attributes, values as the parser gives them. Anything a namespace-aware
+    parser would refuse (a duplicate, an undeclared prefix) or that could change the namespaces
+    the grammar assumes (a declaration) is `Unusual`."""
     if not _ATTRIBUTES.fullmatch(text):
         raise Unusual(f"attributes {text!r}")
     found: dict[str, str] = {}
-    for name, value in _ATTRIBUTE.findall(text):
-        prefix, colon, _ = name.partition(":")
-        if name == "xmlns" or prefix == "xmlns" or (colon and prefix not in prefixes):
-            raise Unusual(f"attribute {name}")
+    expanded: set[tuple[str, str]] = set()
+    pairs = _ATTRIBUTE.findall(text)
+    for name, value in pairs:
+        prefix, colon, local = name.partition(":")
+        if name == "xmlns" or prefix == "xmlns":
+            raise Unusual(f"a namespace declaration {name}")
+        if colon:
+            if prefix not in namespaces:
+                raise Unusual(f"attribute {name}")
+            expanded.add((namespaces[prefix], local))
         found[name] = decoded(value.translate(_ATTRIBUTE_SPACE))
+    if len(found) != len(pairs) or len(expanded) != sum(":" in name for name in found):
+        raise Unusual("a repeated attribute")
     return found
 
 
@@ -109,13 +137,14 @@ def _utf8(head: bytes) -> None:
         raise Unusual("not UTF-8")
 
 
-def _prefix_of(root_start: str, element: str, prefix: str) -> frozenset[str]:
-    """The prefixes the root start tag declares; `prefix` (of `element`) must be bound to the main
-    namespace there."""
+def _prefix_of(root_start: str, element: str, prefix: str) -> dict[str, str]:
+    """The namespaces the root start tag declares, by prefix; `prefix` (of `element`) must be
+    bound to the main namespace there."""
     declared = dict(_NAMESPACE.findall(root_start))
     if declared.get(prefix.rstrip(":")) != MAIN_NS:
         raise Unusual(f"{element} outside the main namespace")
-    return frozenset(declared) | {"xml"}
+    declared["xml"] = XML_NS
+    return declared
 
 
 def _check_skeleton(head: str, tail: str, close: str) -> None:
@@ -135,17 +164,20 @@ def _elements_named(name: str, text: str) -> list[str]:
 # Sheets -------------------------------------------------------------------------------------------
 def _sheet_tokens(p: str) -> re.Pattern[str]:
     """One token per match, by groups: 1-4 a plain cell (reference first, then other attributes,
-    and a `<v>` or a plain `<is><t>`); 5-8 any other cell whose reference comes first (its
-    content in 8, read by `_cell_content`); 9-10 any other cell (start tag, content); 11 anything
-    else: a row start (row number in 12, other attributes in 13), a row end, whitespace, or one
-    stray character."""
-    content = rf"([^<]*(?:<(?!/{p}c>)[^<]*)*)"
+    and a `<v>` or a plain `<is><t>`); 5 any other cell, whole (read by `_cell_parts`); 6
+    anything else: a row start, maybe after the previous row's end (row number in 7, other
+    attributes in 8), a row end, whitespace, or one stray character."""
     return re.compile(
         rf'<{p}c r="([A-Z]{{1,3}})[0-9]+"([^>/]*)>'
         rf"(?:<{p}v>([^<]*)</{p}v>|<{p}is><{p}t>([^<]+)</{p}t></{p}is>)</{p}c>"
-        rf'|<{p}c r="([A-Z]{{1,3}})([0-9]+)"([^>/]*)(?:/>|>{content}</{p}c>)'
-        rf"|(<{p}c(?:\s[^>]*?)?)(?:/>|>{content}</{p}c>)"
-        rf'|(<{p}row(?: r="([0-9]{{1,15}})")?([^>]*)>|</{p}row>|\s+|.)', re.S)
+        rf"|(<{p}c(?:\s[^>]*?)?(?:/>|>[^<]*(?:<(?!/{p}c>)[^<]*)*</{p}c>))"
+        rf'|((?:</{p}row>)?<{p}row(?: r="([0-9]{{1,15}})")?([^>]*)>|</{p}row>|\s+|.)', re.S)
+
+
+def _cell_parts(p: str) -> re.Pattern[str]:
+    """A cell: its reference when it comes first (letters, digits), its other attributes, its
+    content (read by `_cell_content`)."""
+    return re.compile(rf'<{p}c(?: r="([A-Z]{{1,3}})([0-9]+)")?([^>]*?)(?:/>|>(.*)</{p}c>)', re.S)
 
 
 def _cell_content(p: str) -> re.Pattern[str]:
@@ -157,11 +189,15 @@ def _cell_content(p: str) -> re.Pattern[str]:
         rf"(?:(<{p}is>)\s*(?:<{p}t(\s[^>/]*)?>([^<]*)</{p}t>\s*|<{p}t/>\s*)?</{p}is>\s*|(<{p}is/>)\s*)?")
 
 
+_DATE = "a number in a date style"
+"""The cell type `SheetScan` gives a number whose style shows a date (`t` itself is "n")."""
+
+
 class SheetScan:
     """The state of one sheet's scan: the grid so far and the row being read."""
 
     def __init__(self, shared: Sequence[str], date_styles: frozenset[int], date1904: bool,
-                 prefix: str, prefixes: frozenset[str]) -> None:
+                 prefix: str, prefixes: dict[str, str]) -> None:
         self.shared = shared
         self.dates = date_styles
         self.durations = getattr(date_styles, "durations", frozenset())
@@ -170,27 +206,40 @@ class SheetScan:
         self.prefixes = prefixes
         self.tokens = _sheet_tokens(re.escape(prefix))
         self.content = _cell_content(re.escape(prefix))
-        self.start_length = len(f"<{prefix}c")
+        self.cell_parts = _cell_parts(re.escape(prefix))
         self.row_end = f"</{prefix}row>"
         self.grid: list[list[object]] = []
         self.line: list[object] | None = None
         self.row_number = 0
         self.columns: dict[str, int] = {}
-        self.cell_attributes: dict[str, tuple[int, str]] = {"": (0, "n")}
+        self.cell_attributes: dict[str, tuple[int, str]] = {}
         self.formula_attributes: dict[str, dict[str, str]] = {}
+        self.row_attributes: dict[str, tuple[str | None, bool]] = {}
         self.formulas: dict[str | None, object] = {}
         self.checked: set[str] = set()
 
     # rows -----------------------------------------------------------------------------------
-    def _open_row(self, number: str, rest: str) -> None:
+    def _row(self, token: str, number: str, rest: str) -> None:
+        """A row end, a row start, or a row end and the next row's start."""
+        if token.startswith(self.row_end):
+            self._close_row()
+            if len(token) == len(self.row_end):
+                return
         if self.line is not None:
             raise Unusual("a row inside a row")
-        closed = rest.endswith("/")
-        found = attributes(rest[:-1] if closed else rest, self.prefixes)
+        known = self.row_attributes.get(rest)
+        if known is None:
+            if len(self.row_attributes) > 4096:
+                self.row_attributes.clear()
+            closed = rest.endswith("/")
+            found = attributes(rest[:-1] if closed else rest, self.prefixes)
+            known = self.row_attributes[rest] = (found.get("r"), closed)
+        r, closed = known
         if number:
+            if r is not None:
+                raise Unusual("a repeated attribute")
             self.row_number = int(number)
         else:
-            r = found.get("r")
             self.row_number = int(float(r)) if r else self.row_number + 1
         self.line = []
         if closed:
@@ -201,26 +250,25 @@ class SheetScan:
         if line is None:
             raise Unusual("a row end outside a row")
         if line:
-            if self.row_number > len(grid):
-                grid.extend([] for _ in range(self.row_number - len(grid)))
-            grid[self.row_number - 1] = line
+            number = self.row_number
+            if number == len(grid) + 1:
+                grid.append(line)
+                self.line = None
+                return
+            if number > len(grid):
+                grid.extend([] for _ in range(number - len(grid)))
+            grid[number - 1] = line
         self.line = None
-
-    def _other(self, token: str, number: str, rest: str) -> None:
-        if token.startswith("<") and len(token) > 1:
-            if token == self.row_end:
-                self._close_row()
-            else:
-                self._open_row(number, rest)
-        elif not token.isspace():
-            raise Unusual(f"{token!r} in sheetData")
 
     # cells ----------------------------------------------------------------------------------
     def _kind(self, text: str) -> tuple[int, str]:
+        """Style and type of a cell from its attributes after the reference; a number in a date
+        style has its own type, `date`, so that plain numbers are told by the type alone."""
         found = attributes(text, self.prefixes)
         if "r" in found:
             raise Unusual("a cell reference after other attributes")
-        made = self.cell_attributes[text] = (int(found.get("s") or 0), found.get("t", "n"))
+        style, kind = int(found.get("s") or 0), found.get("t", "n")
+        made = self.cell_attributes[text] = (style, _DATE if kind == "n" and style in self.dates else kind)
         return made
 
     def _column(self, letters: str) -> int:
@@ -239,7 +287,7 @@ class SheetScan:
             return None if inline is None else unescape(inline)
         if not text:
             return None
-        if kind == "n":
+        if kind == "n" or kind is _DATE:
             number = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
             return self._date(number, style) if style in self.dates else number
         if kind == "s":
@@ -284,11 +332,11 @@ class SheetScan:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         entities = "&" in text
-        cell_attributes, columns, dates, shared = self.cell_attributes, self.columns, self.dates, self.shared
+        cell_attributes, columns, shared = self.cell_attributes, self.columns, self.shared
         line = self.line
         column = 0
-        for (letters, rest, v, inline, letters2, digits2, rest2, content2, start3, content3,
-             other, row_number, row_rest) in self.tokens.findall(text):
+        value: object
+        for letters, rest, v, inline, cell, other, row_number, row_rest in self.tokens.findall(text):
             if letters:
                 if line is None:
                     raise Unusual("a cell outside a row")
@@ -297,23 +345,16 @@ class SheetScan:
                 if entities:
                     v, inline = decoded(v), decoded(inline)
                 if kind == "n":
-                    if v:
-                        value: object = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-                        if style in dates:
-                            value = self._date(value, style)  # type: ignore[arg-type]
-                    else:
-                        value = None
+                    value = None if not v else float(v) if "." in v or "E" in v or "e" in v else int(v)
+                elif kind == "inlineStr":
+                    value = (unescape(inline) if "_x" in inline else inline) if inline else None
                 elif kind == "s":
                     value = shared[int(v)] if v else None
-                elif kind == "inlineStr":
-                    value = unescape(inline) if inline else None
-                else:
+                else:  # a date, or a type of cell the fast path meets seldom
                     value = self.value(kind, v, style, None)
             elif other:
-                if other == self.row_end:
-                    self._close_row()
-                elif other[0] == "<" and len(other) > 1:
-                    self._open_row(row_number, row_rest)
+                if other[0] == "<" and len(other) > 1:
+                    self._row(other, row_number, row_rest)
                 elif not other.isspace():
                     raise Unusual(f"{other!r} in sheetData")
                 line, column = self.line, 0
@@ -321,13 +362,13 @@ class SheetScan:
             else:
                 if line is None:
                     raise Unusual("a cell outside a row")
-                if letters2:
-                    column = columns.get(letters2) or self._column(letters2)
-                    style, kind = cell_attributes.get(rest2) or self._kind(rest2)
-                    coordinate, content = letters2 + digits2, content2
+                letters, digits, rest, content = self.cell_parts.fullmatch(cell).groups("")  # type: ignore[union-attr]
+                if letters:
+                    column = columns.get(letters) or self._column(letters)
+                    style, kind = cell_attributes.get(rest) or self._kind(rest)
+                    coordinate = letters + digits
                 else:
-                    column, style, kind, coordinate = self._unusual_cell(start3[self.start_length:], column)
-                    content = content3
+                    column, style, kind, coordinate = self._unusual_cell(rest, column)
                 value = self._cell(kind, style, content, coordinate or _name(self.row_number, column))
             if column == len(line) + 1:
                 line.append(value)
@@ -429,12 +470,11 @@ def _read(stream: IO[bytes], part: str, size: int = CHUNK) -> bytes:
 def read_sheet_fast(stream: IO[bytes], shared: Sequence[str], date_styles: frozenset[int],
                     date1904: bool, part: str) -> Grid:
     """The grid as `read.read_sheet_lxml` reads it, or `Unusual`. Reads `stream` a chunk at a
-    time, each chunk cut after its last whole row."""
-    check = WellFormed()
+    time, each chunk cut after its last whole row. The part around the data is parsed whole by
+    lxml; the data is held to the grammar and its characters checked."""
     buffer = b""
     while True:  # up to the start of sheetData
         chunk = _read(stream, part)
-        check.feed(chunk)
         buffer += chunk
         start = _SHEET_DATA.search(buffer)
         if start or not chunk:
@@ -461,32 +501,34 @@ def read_sheet_fast(stream: IO[bytes], shared: Sequence[str], date_styles: froze
         if not empty:
             end = buffer.find(end_tag)
             if end >= 0:
-                scan.scan(_text(buffer[:end]))
+                scan.scan(_data(buffer[:end]))
                 buffer = buffer[end + len(end_tag):]
                 break
             cut = buffer.rfind(row_end)
             if cut >= 0:
                 cut += len(row_end)
-                scan.scan(_text(buffer[:cut]))
+                scan.scan(_data(buffer[:cut]))
                 buffer = buffer[cut:]
         chunk = _read(stream, part)
         if not chunk:
             if empty:
                 break
             raise Unusual("sheetData does not end")
-        check.feed(chunk)
         buffer += chunk
-    while chunk:  # the rest of the part: merged cells, and the check to its end
+    while chunk:  # the rest of the part: merged cells
         chunk = _read(stream, part)
-        check.feed(chunk)
         buffer += chunk
-    check.finish()
     if scan.line is not None:
         raise Unusual("a row does not end")
     tail = _text(buffer)
     _check_skeleton(head, tail, "" if empty else f"</{p}sheetData>")
     scan.merge(tail)
     return scan.grid
+
+
+def _data(data: bytes) -> str:
+    check_characters(data)
+    return _text(data)
 
 
 def _text(data: bytes) -> str:
