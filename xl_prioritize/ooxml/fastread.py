@@ -86,8 +86,8 @@ _MAX_TEXT = 10_000_000
 def check_characters(data: bytes) -> None:
     """UTF-8 bytes hold only characters XML 1.0 allows, and no `]]>` outside CDATA (the fast
     grammar has none): the checks a parser makes of text that the grammar leaves open."""
-    if (data.translate(None, _XML_BYTES) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
-            or b"]]>" in data or len(data) > _MAX_TEXT):
+    if (data.translate(None, _XML_BYTES) or b"]]>" in data or len(data) > _MAX_TEXT
+            or (not data.isascii() and (b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data))):
         raise Unusual("characters XML does not allow")
 
 
@@ -163,12 +163,12 @@ def _elements_named(name: str, text: str) -> list[str]:
 
 # Sheets -------------------------------------------------------------------------------------------
 def _sheet_tokens(p: str) -> re.Pattern[str]:
-    """One token per match, by groups: 1-4 a plain cell (reference first, then other attributes,
-    and a `<v>` or a plain `<is><t>`); 5 any other cell, whole (read by `_cell_parts`); 6
-    anything else: a row start, maybe after the previous row's end (row number in 7, other
-    attributes in 8), a row end, whitespace, or one stray character."""
+    """One token per match, by groups: 1-5 a plain cell (reference first, then other attributes,
+    maybe a formula without attributes, and a `<v>` or a plain `<is><t>`); 6 any other cell,
+    whole (read by `_cell_parts`); 7 anything else: a row start, maybe after the previous row's
+    end (row number in 8, other attributes in 9), a row end, whitespace, or one stray character."""
     return re.compile(
-        rf'<{p}c r="([A-Z]{{1,3}})[0-9]+"([^>/]*)>'
+        rf'<{p}c r="([A-Z]{{1,3}})[0-9]+"([^>/]*)>(?:<{p}f>([^<]+)</{p}f>)?'
         rf"(?:<{p}v>([^<]*)</{p}v>|<{p}is><{p}t>([^<]+)</{p}t></{p}is>)</{p}c>"
         rf"|(<{p}c(?:\s[^>]*?)?(?:/>|>[^<]*(?:<(?!/{p}c>)[^<]*)*</{p}c>))"
         rf'|((?:</{p}row>)?<{p}row(?: r="([0-9]{{1,15}})")?([^>]*)>|</{p}row>|\s+|.)', re.S)
@@ -246,19 +246,21 @@ class SheetScan:
             self._close_row()
 
     def _close_row(self) -> None:
-        line, grid = self.line, self.grid
-        if line is None:
+        if self.line is None:
             raise Unusual("a row end outside a row")
-        if line:
-            number = self.row_number
-            if number == len(grid) + 1:
-                grid.append(line)
-                self.line = None
-                return
-            if number > len(grid):
-                grid.extend([] for _ in range(number - len(grid)))
-            grid[number - 1] = line
+        if self.line:
+            self._store(self.line)
         self.line = None
+
+    def _store(self, line: list[object]) -> None:
+        """A row with cells takes its place; a row without any changes nothing, as in lxml's reader."""
+        grid, number = self.grid, self.row_number
+        if number == len(grid) + 1:
+            grid.append(line)
+            return
+        if number > len(grid):
+            grid.extend([] for _ in range(number - len(grid)))
+        grid[number - 1] = line
 
     # cells ----------------------------------------------------------------------------------
     def _kind(self, text: str) -> tuple[int, str]:
@@ -336,7 +338,7 @@ class SheetScan:
         line = self.line
         column = 0
         value: object
-        for letters, rest, v, inline, cell, other, row_number, row_rest in self.tokens.findall(text):
+        for letters, rest, f, v, inline, cell, other, row_number, row_rest in self.tokens.findall(text):
             if letters:
                 if line is None:
                     raise Unusual("a cell outside a row")
@@ -351,13 +353,27 @@ class SheetScan:
                 elif kind == "s":
                     value = shared[int(v)] if v else None
                 else:  # a date, or a type of cell the fast path meets seldom
-                    value = self.value(kind, v, style, None)
+                    value = self.value(kind, v, style, inline or None)
+                if f:
+                    value = Formula("=" + (decoded(f) if entities else f), value)
             elif other:
-                if other[0] == "<" and len(other) > 1:
+                if row_number and not row_rest:  # `<row r="N">`, maybe after the last row's end
+                    if other[1] == "/":
+                        if line is None:
+                            raise Unusual("a row end outside a row")
+                        if line:
+                            self._store(line)
+                    elif line is not None:
+                        raise Unusual("a row inside a row")
+                    self.row_number = int(row_number)
+                    line = self.line = []
+                elif other[0] == "<" and len(other) > 1:
+                    self.line = line
                     self._row(other, row_number, row_rest)
+                    line = self.line
                 elif not other.isspace():
                     raise Unusual(f"{other!r} in sheetData")
-                line, column = self.line, 0
+                column = 0
                 continue
             else:
                 if line is None:
