@@ -193,6 +193,19 @@ _DATE = "a number in a date style"
 """The cell type `SheetScan` gives a number whose style shows a date (`t` itself is "n")."""
 
 
+_COLUMNS: dict[str, int] = {}
+
+
+def _columns() -> dict[str, int]:
+    """Every column's letters (A to ZZZ, all the fast grammar takes) and its number."""
+    if not _COLUMNS:
+        letters = [chr(c) for c in range(65, 91)]
+        names = letters + [a + b for a in letters for b in letters]
+        names += [a + b for a in letters for b in names[26:]]
+        _COLUMNS.update((name, index) for index, name in enumerate(names, 1))
+    return _COLUMNS
+
+
 class SheetScan:
     """The state of one sheet's scan: the grid so far and the row being read."""
 
@@ -334,7 +347,7 @@ class SheetScan:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         entities = "&" in text
-        cell_attributes, columns, shared = self.cell_attributes, self.columns, self.shared
+        cell_attributes, columns, shared = self.cell_attributes, _columns(), self.shared
         line = self.line
         column = 0
         value: object
@@ -342,7 +355,7 @@ class SheetScan:
             if letters:
                 if line is None:
                     raise Unusual("a cell outside a row")
-                column = columns.get(letters) or self._column(letters)
+                column = columns[letters]
                 style, kind = cell_attributes.get(rest) or self._kind(rest)
                 if entities:
                     v, inline = decoded(v), decoded(inline)
@@ -380,7 +393,7 @@ class SheetScan:
                     raise Unusual("a cell outside a row")
                 letters, digits, rest, content = self.cell_parts.fullmatch(cell).groups("")  # type: ignore[union-attr]
                 if letters:
-                    column = columns.get(letters) or self._column(letters)
+                    column = columns[letters]
                     style, kind = cell_attributes.get(rest) or self._kind(rest)
                     coordinate = letters + digits
                 else:
