@@ -379,14 +379,14 @@ class SheetScan:
                     elif line is not None:
                         raise Unusual("a row inside a row")
                     self.row_number = int(row_number)
-                    line = self.line = []
+                    line, column = [], 0
+                    self.line = line
                 elif other[0] == "<" and len(other) > 1:
                     self.line = line
                     self._row(other, row_number, row_rest)
-                    line = self.line
+                    line, column = self.line, 0
                 elif not other.isspace():
                     raise Unusual(f"{other!r} in sheetData")
-                column = 0
                 continue
             else:
                 if line is None:
@@ -489,9 +489,9 @@ def _name(row: int, column: int) -> str:
 _SHEET_DATA = re.compile(rb"<([^\s<>/!?:]+:)?sheetData(?:\s[^>]*?)?(/?)>")
 
 
-def _read(stream: IO[bytes], part: str, size: int = CHUNK) -> bytes:
+def _read(stream: IO[bytes], part: str) -> bytes:
     try:
-        return stream.read(size)
+        return stream.read(CHUNK)
     except DAMAGED as error:
         raise damaged(part, error) from None
 

@@ -23,7 +23,7 @@ from .numfmt import (
     is_date_format,
     is_timedelta_format,
 )
-from .safety import safe_iterparse
+from .safety import DAMAGED, safe_iterparse
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _C, _V, _F, _IS, _T, _R = (MAIN + t for t in ("row", "c", "v", "f", "is", "t", "r"))
@@ -33,6 +33,10 @@ _MERGE = MAIN + "mergeCell"
 __all__ = ["DateStyles", "date_style_indexes", "read_shared_strings", "read_sheet", "unescape", "values_of"]
 
 _DIGITS = "0123456789"
+
+_FALL_BACK = (Unusual, ValueError, IndexError, KeyError, OverflowError)
+"""What sends a part to the lxml reader: outside the fast grammar, or a value that the lxml
+reader may refuse in its own words."""
 
 
 class DateStyles(frozenset[int]):
@@ -62,12 +66,13 @@ def _text_of(element: object) -> str:
 
 
 def read_shared_strings(xml: bytes | IO[bytes], part: str = "xl/sharedStrings.xml") -> list[str]:
-    if isinstance(xml, bytes | bytearray | memoryview):
+    source = _Rewindable(xml)
+    if source.seekable:
         try:
-            return read_shared_strings_fast(bytes(xml), _text_of)
-        except _FALL_BACK:
-            pass
-    return read_shared_strings_lxml(xml, part)
+            return read_shared_strings_fast(source.stream.read(), _text_of)
+        except (*_FALL_BACK, *DAMAGED):  # a damaged part: the lxml reader says so, in its words
+            source.stream.seek(0)
+    return read_shared_strings_lxml(source.stream, part)
 
 
 def read_shared_strings_lxml(xml: bytes | IO[bytes], part: str = "xl/sharedStrings.xml") -> list[str]:
@@ -160,11 +165,6 @@ class _SheetReader:
             inputs = ",".join(f.get(a) for a in ("r1", "r2") if f.get(a))  # type: ignore[attr-defined]
             return f"=TABLE({inputs})"
         return text
-
-
-_FALL_BACK = (Unusual, ValueError, IndexError, KeyError, OverflowError)
-"""What sends a part to the lxml reader: outside the fast grammar, or a value that the lxml
-reader may refuse in its own words."""
 
 
 def read_sheet(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: frozenset[int],
