@@ -209,6 +209,8 @@ FALL_BACK = {
     "UTF-16": '<?xml version="1.0" encoding="UTF-16"?><worksheet xmlns="x"/>'.encode("utf-16"),
     "Latin-1": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>caf\xe9</t></is></c></row>').replace(
         b"UTF-8", b"ISO-8859-1").replace("é".encode(), b"\xe9"),
+    "XML 1.1": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a&#1;b</t></is></c></row>').replace(
+        b'version="1.0"', b'version="1.1"'),
     "undeclared attribute prefix": _sheet('<row r="1"><c r="A1" q:x="1"><v>1</v></c></row>'),
     "undeclared prefix around the data": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>', "<q:ext/>"),
     "a character XML forbids": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a\x01b</t></is></c></row>'),

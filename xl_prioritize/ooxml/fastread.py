@@ -1,15 +1,17 @@
 """The fast path of the sheet and shared-strings readers: compiled regular expressions over the
 part's text, for the XML that Excel, LibreOffice, openpyxl and XlsxWriter write.
 
-Two checks stand behind every value it returns:
-- the whole part goes through libxml2 (the parser of the lxml reader, with the same settings) as
-  a bare well-formedness check, with no tree and no Python callbacks; and the part outside
-  `sheetData` is parsed whole by lxml for its namespaces;
-- inside `sheetData`, every character must belong to the grammar below (rows, cells with `<f>`,
-  `<v>` and a plain `<is><t>`, whitespace between them).
-Anything else (malformed XML, a DOCTYPE, comments, CDATA, single-quoted attributes, rich inline
-text, another namespace, a value the reader would choke on) raises `Unusual`, and the caller
-reads the part with the lxml reader instead: that reader is the one behaviour, this is its speed.
+What stands behind every value it returns:
+- inside `sheetData`, every character belongs to the grammar of `_sheet_tokens` (rows; cells with
+  `<f>`, `<v>` and a plain `<is><t>`; whitespace between them), attributes are double-quoted with
+  declared prefixes, references are the predefined ones or characters XML allows, and the bytes
+  hold no character XML forbids: what a parser would check there;
+- the part without its data (and a shared-strings part whole) is parsed by lxml, with the
+  settings of the lxml reader: its namespaces, a DOCTYPE, anything malformed.
+Anything else (a DOCTYPE, comments, CDATA, single quotes, rich inline text, another namespace or
+encoding, a value the lxml reader would refuse in its own words) raises `Unusual`, and the caller
+reads the part with the lxml reader (`read.read_sheet_lxml`) instead: that reader is the one
+behaviour, this is its speed.
 """
 
 from __future__ import annotations
@@ -127,14 +129,22 @@ def attributes(text: str, namespaces: dict[str, str]) -> dict[str, str]:
 
 
 # The part around the data -------------------------------------------------------------------------
-_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
+_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml\s[^>]*>")
+_VERSION = re.compile(rb"""\sversion\s*=\s*["']1\.0["']""")
+_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)""")
 _NAMESPACE = re.compile(r'\sxmlns(?::([^\s=]+))?\s*=\s*"([^"]*)"')
 
 
 def _utf8(head: bytes) -> None:
+    """XML 1.0 in UTF-8, the only kind the fast path reads."""
     declared = _DECLARATION.match(head)
-    if declared and declared[1].lower() not in (b"utf-8", b"utf8"):
-        raise Unusual("not UTF-8")
+    if declared is None:
+        if head.startswith(b"<?xml"):
+            raise Unusual("an XML declaration the fast path does not read")
+        return
+    encoding = _ENCODING.search(declared[0])
+    if not _VERSION.search(declared[0]) or (encoding and encoding[1].lower() != b"utf-8"):
+        raise Unusual("not XML 1.0 in UTF-8")
 
 
 def _prefix_of(root_start: str, element: str, prefix: str) -> dict[str, str]:
