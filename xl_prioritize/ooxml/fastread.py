@@ -27,7 +27,7 @@ from . import numfmt
 from .safety import DAMAGED, damaged, safe_fromstring
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-CHUNK = 1 << 20
+CHUNK = 1 << 18
 """Bytes read and scanned at a time: the tokens of one chunk are held at once."""
 
 
@@ -240,6 +240,7 @@ class SheetScan:
         self.row_attributes: dict[str, tuple[str | None, bool]] = {}
         self.formulas: dict[str | None, object] = {}
         self.checked: set[str] = set()
+        self.texts: dict[str, str] = {}
 
     # rows -----------------------------------------------------------------------------------
     def _row(self, token: str, number: str, rest: str) -> None:
@@ -357,7 +358,7 @@ class SheetScan:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         entities = "&" in text
-        cell_attributes, columns, shared = self.cell_attributes, _columns(), self.shared
+        cell_attributes, columns, shared, texts = self.cell_attributes, _columns(), self.shared, self.texts
         line = self.line
         column = 0
         value: object
@@ -372,7 +373,7 @@ class SheetScan:
                 if kind == "n":
                     value = None if not v else float(v) if "." in v or "E" in v or "e" in v else int(v)
                 elif kind == "inlineStr":
-                    value = (unescape(inline) if "_x" in inline else inline) if inline else None
+                    value = (texts.get(inline) or self._text(inline)) if inline else None
                 elif kind == "s":
                     value = shared[int(v)] if v else None
                 else:  # a date, or a type of cell the fast path meets seldom
@@ -432,6 +433,14 @@ class SheetScan:
         if f_mark:
             return Formula(self.formula(f_attributes, f_text, coordinate), value)
         return value
+
+    def _text(self, inline: str) -> str:
+        """An inline string's text, kept for the cells after it with the same text (a roster repeats
+        its segments and managers: one string for all of them)."""
+        if len(self.texts) >= 8192:
+            self.texts.clear()
+        text = self.texts[inline] = unescape(inline)
+        return text
 
     def _check(self, text: str) -> None:
         if text not in self.checked:
