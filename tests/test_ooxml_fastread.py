@@ -18,9 +18,6 @@ from test_ooxml_read import _made_by_us
 from xl_prioritize.ooxml import fastread
 from xl_prioritize.ooxml.fastread import Unusual, read_shared_strings_fast, read_sheet_fast
 from xl_prioritize.ooxml.read import (
-    _FALL_BACK as FALLS_BACK,
-)
-from xl_prioritize.ooxml.read import (
     _text_of,
     date_style_indexes,
     read_shared_strings,
@@ -62,7 +59,7 @@ def fast_or_unusual(xml: bytes, shared: list[str], styles: frozenset[int], date1
     """The fast reader's grid, or `Unusual` when it leaves the part to the lxml reader."""
     try:
         return read_sheet_fast(io.BytesIO(xml), shared, styles, date1904, "xl/worksheets/sheet1.xml")
-    except FALLS_BACK:
+    except Exception:  # read_sheet hands the part to the lxml reader
         return Unusual
 
 
@@ -223,6 +220,8 @@ FALL_BACK = {
     "not a number": _sheet('<row r="1"><c r="A1"><v>abc</v></c></row>'),
     "a shared string out of range": _sheet('<row r="1"><c r="A1" t="s"><v>9</v></c></row>'),
     "a bad column": _sheet('<row r="1"><c r="AAAA1"><v>1</v></c></row>'),
+    "a row after sheetData": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>',
+                                    '<row r="2"><c r="A2"><v>2</v></c></row>'),
     "row zero": _sheet('<row r="0"><c r="A1"><v>1</v></c></row>'),
 }
 

@@ -220,13 +220,13 @@ class SheetScan:
     """The state of one sheet's scan: the grid so far and the row being read."""
 
     def __init__(self, shared: Sequence[str], date_styles: frozenset[int], date1904: bool,
-                 prefix: str, prefixes: dict[str, str]) -> None:
+                 prefix: str, namespaces: dict[str, str]) -> None:
         self.shared = shared
         self.dates = date_styles
         self.durations = getattr(date_styles, "durations", frozenset())
         self.epoch = numfmt.MAC_EPOCH if date1904 else numfmt.WINDOWS_EPOCH
         self.prefix = prefix
-        self.prefixes = prefixes
+        self.namespaces = namespaces
         self.tokens = _sheet_tokens(re.escape(prefix))
         self.content = _cell_content(re.escape(prefix))
         self.cell_parts = _cell_parts(re.escape(prefix))
@@ -256,7 +256,7 @@ class SheetScan:
             if len(self.row_attributes) > 4096:
                 self.row_attributes.clear()
             closed = rest.endswith("/")
-            found = attributes(rest[:-1] if closed else rest, self.prefixes)
+            found = attributes(rest[:-1] if closed else rest, self.namespaces)
             known = self.row_attributes[rest] = (found.get("r"), closed)
         r, closed = known
         if number:
@@ -290,7 +290,7 @@ class SheetScan:
     def _kind(self, text: str) -> tuple[int, str]:
         """Style and type of a cell from its attributes after the reference; a number in a date
         style has its own type, `date`, so that plain numbers are told by the type alone."""
-        found = attributes(text, self.prefixes)
+        found = attributes(text, self.namespaces)
         if "r" in found:
             raise Unusual("a cell reference after other attributes")
         style, kind = int(found.get("s") or 0), found.get("t", "n")
@@ -333,7 +333,7 @@ class SheetScan:
         if found is None:
             if len(self.formula_attributes) > 4096:
                 self.formula_attributes.clear()
-            found = self.formula_attributes[attribute_text] = attributes(attribute_text, self.prefixes)
+            found = self.formula_attributes[attribute_text] = attributes(attribute_text, self.namespaces)
         text = "=" + text
         kind = found.get("t")
         if kind == "shared":
@@ -444,13 +444,13 @@ class SheetScan:
 
     def _check(self, text: str) -> None:
         if text not in self.checked:
-            attributes(text, self.prefixes)
+            attributes(text, self.namespaces)
             self.checked.add(text)
 
     def _unusual_cell(self, text: str, column: int) -> tuple[int, int, str, str]:
         """A cell whose reference is missing or not its first attribute: column, style, type
         and reference, as the lxml reader reads them."""
-        found = attributes(text, self.prefixes)
+        found = attributes(text, self.namespaces)
         coordinate = found.get("r", "")
         if coordinate:  # a reference without letters takes the column the first one did, as there
             letters = coordinate.rstrip("0123456789")
@@ -464,17 +464,15 @@ class SheetScan:
     def merge(self, tail: str) -> None:
         """Merged ranges after the data: only their top-left cell keeps its value."""
         p = self.prefix
-        if any(prefix != p for prefix in _elements_named("row", tail)):
+        if _elements_named("row", tail):
             raise Unusual("a row outside sheetData")
         merges = _elements_named("mergeCell", tail)
         if not merges:
             return
         if any(prefix != p for prefix in merges) or re.search(rf"xmlns{':' + p[:-1] if p else ''}\s*=", tail):
             raise Unusual("merged cells in another namespace")
-        if _elements_named("row", tail):
-            raise Unusual("a row outside sheetData")
         for start in re.findall(rf"<{re.escape(p)}mergeCell(\s[^>]*?)?/?>", tail):
-            ref = attributes(start, self.prefixes).get("ref", "")
+            ref = attributes(start, self.namespaces).get("ref", "")
             blank_merged(self.grid, ref)
 
 

@@ -11,8 +11,9 @@ import io
 from collections.abc import Sequence
 from typing import IO
 
+from ..problems import UnreadableWorkbook
 from ..workbook.cells import Formula, Grid
-from .fastread import Unusual, blank_merged, read_shared_strings_fast, read_sheet_fast, unescape
+from .fastread import blank_merged, read_shared_strings_fast, read_sheet_fast, unescape
 from .numfmt import (
     BUILTIN_FORMATS,
     MAC_EPOCH,
@@ -23,7 +24,7 @@ from .numfmt import (
     is_date_format,
     is_timedelta_format,
 )
-from .safety import DAMAGED, safe_iterparse
+from .safety import safe_iterparse
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _C, _V, _F, _IS, _T, _R = (MAIN + t for t in ("row", "c", "v", "f", "is", "t", "r"))
@@ -34,9 +35,9 @@ __all__ = ["DateStyles", "date_style_indexes", "read_shared_strings", "read_shee
 
 _DIGITS = "0123456789"
 
-_FALL_BACK = (Unusual, ValueError, IndexError, KeyError, OverflowError)
-"""What sends a part to the lxml reader: outside the fast grammar, or a value that the lxml
-reader may refuse in its own words."""
+FALL_BACK = Exception
+"""What sends a part to the lxml reader: `Unusual` (outside the fast grammar), and any error on
+the fast path, which the lxml reader then meets, or not, in its own words and order."""
 
 
 class DateStyles(frozenset[int]):
@@ -70,7 +71,7 @@ def read_shared_strings(xml: bytes | IO[bytes], part: str = "xl/sharedStrings.xm
     if source.seekable:
         try:
             return read_shared_strings_fast(source.stream.read(), _text_of)
-        except (*_FALL_BACK, *DAMAGED):  # a damaged part: the lxml reader says so, in its words
+        except FALL_BACK:  # a damaged part too: the lxml reader says so, in its words
             source.stream.seek(0)
     return read_shared_strings_lxml(source.stream, part)
 
@@ -174,7 +175,9 @@ def read_sheet(xml: bytes | IO[bytes], shared: Sequence[str], date_styles: froze
     source = _Rewindable(xml)
     try:
         return read_sheet_fast(source, shared, date_styles, date1904, part)
-    except _FALL_BACK:
+    except FALL_BACK as error:
+        if isinstance(error, UnreadableWorkbook) and not source.seekable:
+            raise  # the stream broke (a damaged zip entry) and cannot be read again
         return read_sheet_lxml(source.rewound(), shared, date_styles, date1904, part)
 
 
