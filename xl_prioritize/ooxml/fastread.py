@@ -238,6 +238,8 @@ class SheetScan:
         self.cell_attributes: dict[str, tuple[int, str]] = {}
         self.formula_attributes: dict[str, dict[str, str]] = {}
         self.row_attributes: dict[str, tuple[str | None, bool]] = {}
+        self.plain_rows: set[str] = set()
+        """Attributes after a row's reference known to hold nothing the scan needs (`spans=`)."""
         self.formulas: dict[str | None, object] = {}
         self.checked: set[str] = set()
         self.texts: dict[str, str] = {}
@@ -263,6 +265,8 @@ class SheetScan:
             if r is not None:
                 raise Unusual("a repeated attribute")
             self.row_number = int(number)
+            if not closed and len(self.plain_rows) < 256:
+                self.plain_rows.add(rest)
         else:
             self.row_number = int(float(r)) if r else self.row_number + 1
         self.line = []
@@ -359,6 +363,7 @@ class SheetScan:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         entities = "&" in text
         cell_attributes, columns, shared, texts = self.cell_attributes, _columns(), self.shared, self.texts
+        plain_rows = self.plain_rows
         line = self.line
         column = 0
         value: object
@@ -381,7 +386,7 @@ class SheetScan:
                 if f:
                     value = Formula("=" + (decoded(f) if entities else f), value)
             elif other:
-                if row_number and not row_rest:  # `<row r="N">`, maybe after the last row's end
+                if row_number and (not row_rest or row_rest in plain_rows):  # maybe after the last row's end
                     if other[1] == "/":
                         if line is None:
                             raise Unusual("a row end outside a row")
