@@ -3,7 +3,8 @@
     python3 benchmarks/read_sheet.py [ROWS ...]    # default 5000 50000
 
 Prints, per size: seconds and peak RSS (MiB) of `ooxml.read.read_sheet` streaming the Roster part
-from the zip, of openpyxl's read-only iteration, and of python-calamine (the floor). Memory of the
+from the zip (its fast path), of the lxml reader behind it, of openpyxl's read-only iteration, and
+of python-calamine (the floor). Memory of the
 reader must stay flat as rows grow: it clears each row as it goes.
 """
 
@@ -24,6 +25,14 @@ with zipfile.ZipFile(PATH) as z:
     shared = read_shared_strings(z.open("xl/sharedStrings.xml"))
     styles = date_style_indexes(z.open("xl/styles.xml"))
     rows = len(read_sheet(z.open("xl/worksheets/sheet1.xml"), shared, styles))
+""",
+    "ooxml.read (lxml)": """
+import zipfile
+from xl_prioritize.ooxml.read import read_sheet_lxml, read_shared_strings_lxml, date_style_indexes
+with zipfile.ZipFile(PATH) as z:
+    shared = read_shared_strings_lxml(z.open("xl/sharedStrings.xml"))
+    styles = date_style_indexes(z.open("xl/styles.xml"))
+    rows = len(read_sheet_lxml(z.open("xl/worksheets/sheet1.xml"), shared, styles))
 """,
     "openpyxl read-only": """
 import openpyxl

@@ -243,6 +243,7 @@ class SheetScan:
         self.formulas: dict[str | None, object] = {}
         self.checked: set[str] = set()
         self.texts: dict[str, str] = {}
+        self.dates_read: dict[tuple[int, str], object] = {}
 
     # rows -----------------------------------------------------------------------------------
     def _row(self, token: str, number: str, rest: str) -> None:
@@ -310,6 +311,13 @@ class SheetScan:
             return numfmt.from_excel(number, self.epoch, timedelta=style in self.durations)
         except (OverflowError, ValueError):
             return "#VALUE!"
+
+    def _date_of(self, style: int, text: str) -> object:
+        """A number in a date style, kept for the cells after it with the same number and style."""
+        if len(self.dates_read) >= 4096:
+            self.dates_read.clear()
+        value = self.dates_read[style, text] = self.value(_DATE, text, style, None)
+        return value
 
     def value(self, kind: str, text: str, style: int, inline: str | None) -> object:
         """What the lxml reader's `value` gives, `inline` the text of `<is>` (None without one)."""
@@ -381,7 +389,9 @@ class SheetScan:
                     value = (texts.get(inline) or self._text(inline)) if inline else None
                 elif kind == "s":
                     value = shared[int(v)] if v else None
-                else:  # a date, or a type of cell the fast path meets seldom
+                elif kind is _DATE and v:
+                    value = self.dates_read.get((style, v)) or self._date_of(style, v)
+                else:  # a type of cell the fast path meets seldom
                     value = self.value(kind, v, style, inline or None)
                 if f:
                     value = Formula("=" + (decoded(f) if entities else f), value)
