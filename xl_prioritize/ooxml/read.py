@@ -31,7 +31,8 @@ _ROW, _C, _V, _F, _IS, _T, _R = (MAIN + t for t in ("row", "c", "v", "f", "is", 
 _SI, _NUMFMT, _XF, _CELLXFS = (MAIN + t for t in ("si", "numFmt", "xf", "cellXfs"))
 _MERGE = MAIN + "mergeCell"
 
-__all__ = ["DateStyles", "date_style_indexes", "read_shared_strings", "read_sheet", "unescape", "values_of"]
+__all__ = ["DateStyles", "date_style_indexes", "read_shared_strings", "read_shared_strings_lxml",
+           "read_sheet", "read_sheet_lxml", "unescape", "values_of"]
 
 _DIGITS = "0123456789"
 
