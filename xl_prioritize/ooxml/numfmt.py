@@ -1,7 +1,8 @@
 """What openpyxl 3.1.5 decides about number formats, Excel dates and cell references, without
 importing openpyxl (its import alone costs a re-score ~0.2 s). Each function keeps the behaviour of
 the openpyxl function it names; tests/test_ooxml_numfmt.py compares them with openpyxl's:
-- `openpyxl/styles/numbers.py`: BUILTIN_FORMATS, is_date_format, is_timedelta_format;
+- `openpyxl/styles/numbers.py`: is_timedelta_format (BUILTIN_FORMATS and is_date_format are
+  `numformats`', the styles writer's too);
 - `openpyxl/utils/datetime.py`: from_excel, MAC_EPOCH, WINDOWS_EPOCH;
 - `openpyxl/utils/cell.py`: column_index_from_string, get_column_letter, range_boundaries.
 Anything outside the plain forms (lower-case or non-ASCII column letters, `$` in ranges) is handed
@@ -12,38 +13,16 @@ from __future__ import annotations
 import datetime
 import re
 
-BUILTIN_FORMATS = {
-    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00",
-    5: '"$"#,##0_);("$"#,##0)', 6: '"$"#,##0_);[Red]("$"#,##0)',
-    7: '"$"#,##0.00_);("$"#,##0.00)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
-    9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??",
-    14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM",
-    20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm",
-    37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
-    40: "#,##0.00_);[Red](#,##0.00)",
-    41: r'_(* #,##0_);_(* \(#,##0\);_(* "-"_);_(@_)',
-    42: r'_("$"* #,##0_);_("$"* \(#,##0\);_("$"* "-"_);_(@_)',
-    43: r'_(* #,##0.00_);_(* \(#,##0.00\);_(* "-"??_);_(@_)',
-    44: r'_("$"* #,##0.00_)_("$"* \(#,##0.00\)_("$"* "-"??_)_(@_)',
-    45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
-}
+from .numformats import BUILTIN_FORMATS, is_date_format
 
-_LITERAL_GROUP = r'".*?"'
-_LOCALE_GROUP = r"\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]"
-_STRIP = re.compile(f"{_LITERAL_GROUP}|{_LOCALE_GROUP}")
-_DATE_PART = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+__all__ = ["BUILTIN_FORMATS", "MAC_EPOCH", "WINDOWS_EPOCH", "column_index", "column_letter", "from_excel",
+           "is_date_format", "is_timedelta_format", "range_boundaries"]
+
 _TIMEDELTA = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
 
 MAC_EPOCH = datetime.datetime(1904, 1, 1)
 WINDOWS_EPOCH = datetime.datetime(1899, 12, 30)
 _SECS_PER_DAY = 86400
-
-
-def is_date_format(fmt: str | None) -> bool:
-    if fmt is None:
-        return False
-    fmt = _STRIP.sub("", fmt.split(";")[0])
-    return _DATE_PART.search(fmt) is not None
 
 
 def is_timedelta_format(fmt: str | None) -> bool:
