@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.builders import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,10 +17,6 @@ def loaded_after(code: str) -> set[str]:
     done = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
                           capture_output=True, text=True, check=True, cwd=ROOT)
     return set(done.stdout.split())
-
-
-def loads_openpyxl(module: str) -> bool:
-    return "openpyxl" in loaded_after(f"import {module}")
 
 
 def test_the_package_adapter_does_not_load_the_openpyxl_adapter() -> None:
@@ -38,9 +32,6 @@ def test_refuse_if_open_is_still_importable_from_the_file_adapter() -> None:
     assert files.refuse_if_open is atomic.refuse_if_open
 
 
-@pytest.mark.skipif(loads_openpyxl("xl_prioritize.ooxml.read"),
-                    reason="xl_prioritize.ooxml.read still imports openpyxl at module level (the "
-                           "reader's change lands in another branch); un-skip once it does not")
 def test_a_plain_file_rescore_never_imports_openpyxl(tmp_path: Path) -> None:
     path = build_workbook(tmp_path / "book.xlsx", roster_rows=[
         ("P1", "Alpha", "Ana", 5, 4, 3, 2), ("P2", "Beta", None, 3, 3, 3, 3),
