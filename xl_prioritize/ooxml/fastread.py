@@ -217,15 +217,48 @@ def _columns() -> dict[str, int]:
     return _COLUMNS
 
 
-class SheetScan:
-    """The state of one sheet's scan: the grid so far and the row being read."""
+class CellTyping:
+    """A cell's value from its type attribute, `<v>` text and style, as openpyxl reads it: the
+    one typing both readers (this one and the lxml reader) share."""
 
-    def __init__(self, shared: Sequence[str], date_styles: frozenset[int], date1904: bool,
-                 prefix: str, namespaces: dict[str, str]) -> None:
+    def __init__(self, shared: Sequence[str], date_styles: frozenset[int], date1904: bool) -> None:
         self.shared = shared
         self.dates = date_styles
         self.durations = getattr(date_styles, "durations", frozenset())
         self.epoch = numfmt.MAC_EPOCH if date1904 else numfmt.WINDOWS_EPOCH
+
+    def _date(self, number: int | float, style: int) -> object:
+        try:
+            return numfmt.from_excel(number, self.epoch, timedelta=style in self.durations)
+        except (OverflowError, ValueError):
+            return "#VALUE!"
+
+    def typed(self, kind: str, text: str | None, style: int) -> object:
+        """Any cell but an inline string's (`t="inlineStr"`)."""
+        if not text:
+            return None
+        if kind == "n":
+            number = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+            return self._date(number, style) if style in self.dates else number
+        if kind == "s":
+            return self.shared[int(text)]
+        if kind == "str":
+            return unescape(text)
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            from openpyxl.utils.datetime import from_ISO8601
+
+            return from_ISO8601(text)
+        return text  # "e": the error as Excel shows it
+
+
+class SheetScan(CellTyping):
+    """The state of one sheet's scan: the grid so far and the row being read."""
+
+    def __init__(self, shared: Sequence[str], date_styles: frozenset[int], date1904: bool,
+                 prefix: str, namespaces: dict[str, str]) -> None:
+        super().__init__(shared, date_styles, date1904)
         self.prefix = prefix
         self.namespaces = namespaces
         self.tokens = _sheet_tokens(re.escape(prefix))
@@ -307,12 +340,6 @@ class SheetScan:
         index = self.columns[letters] = numfmt.column_index(letters)
         return index
 
-    def _date(self, number: int | float, style: int) -> object:
-        try:
-            return numfmt.from_excel(number, self.epoch, timedelta=style in self.durations)
-        except (OverflowError, ValueError):
-            return "#VALUE!"
-
     def _date_of(self, style: int, text: str) -> object:
         """A number in a date style, kept for the cells after it with the same number and style."""
         if len(self.dates_read) >= 4096:
@@ -324,22 +351,7 @@ class SheetScan:
         """What the lxml reader's `value` gives, `inline` the text of `<is>` (None without one)."""
         if kind == "inlineStr":
             return None if inline is None else unescape(inline)
-        if not text:
-            return None
-        if kind == "n" or kind is _DATE:
-            number = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-            return self._date(number, style) if style in self.dates else number
-        if kind == "s":
-            return self.shared[int(text)]
-        if kind == "str":
-            return unescape(text)
-        if kind == "b":
-            return bool(int(text))
-        if kind == "d":
-            from openpyxl.utils.datetime import from_ISO8601
-
-            return from_ISO8601(text)
-        return text
+        return self.typed("n" if kind is _DATE else kind, text, style)
 
     def formula(self, attribute_text: str, text: str, coordinate: str) -> str:
         found = self.formula_attributes.get(attribute_text)

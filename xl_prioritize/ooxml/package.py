@@ -3,6 +3,7 @@ untouched entry through as it was (its compressed bytes, when the zip allows).""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import struct
 import zipfile
@@ -351,27 +352,26 @@ def _gf2_square(matrix: list[int]) -> list[int]:
     return [_gf2_times(matrix, row) for row in matrix]
 
 
+@functools.cache
+def _zero_bytes_operator(k: int) -> tuple[int, ...]:
+    """The GF(2) operator that appends 2**k zero bytes to a CRC-32 (computed once per k)."""
+    if k == 0:
+        operator = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+        for _ in range(3):  # two, four, eight bits
+            operator = _gf2_square(operator)
+        return tuple(operator)
+    return tuple(_gf2_square(list(_zero_bytes_operator(k - 1))))
+
+
 def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
     """The CRC-32 of A+B from crc32(A), crc32(B) and len(B) (zlib's crc32_combine, which Python's
     zlib does not expose): appending len(B) zero bytes to A's CRC is a matrix power over GF(2)."""
-    if length2 <= 0:
-        return crc1
-    odd = [0xEDB88320] + [1 << n for n in range(31)]  # the operator for one zero bit
-    even = _gf2_square(odd)  # two zero bits
-    odd = _gf2_square(even)  # four
-    while True:
-        even = _gf2_square(odd)
+    k = 0
+    while length2 > 0:
         if length2 & 1:
-            crc1 = _gf2_times(even, crc1)
+            crc1 = _gf2_times(_zero_bytes_operator(k), crc1)
         length2 >>= 1
-        if not length2:
-            break
-        odd = _gf2_square(even)
-        if length2 & 1:
-            crc1 = _gf2_times(odd, crc1)
-        length2 >>= 1
-        if not length2:
-            break
+        k += 1
     return crc1 ^ crc2
 
 

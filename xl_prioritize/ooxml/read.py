@@ -13,14 +13,11 @@ from typing import IO
 
 from ..problems import UnreadableWorkbook
 from ..workbook.cells import Formula, Grid
-from .fastread import blank_merged, read_shared_strings_fast, read_sheet_fast, unescape
+from .fastread import CellTyping, blank_merged, read_shared_strings_fast, read_sheet_fast, unescape
 from .numfmt import (
     BUILTIN_FORMATS,
-    MAC_EPOCH,
-    WINDOWS_EPOCH,
     column_index,
     column_letter,
-    from_excel,
     is_date_format,
     is_timedelta_format,
 )
@@ -118,39 +115,16 @@ def _number(text: str) -> int | float:
     return int(text)
 
 
-class _SheetReader:
+class _SheetReader(CellTyping):
     def __init__(self, shared: Sequence[str], date_styles: frozenset[int], date1904: bool) -> None:
-        self.shared = shared
-        self.dates = date_styles
-        self.durations = getattr(date_styles, "durations", frozenset())
-        self.epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
+        super().__init__(shared, date_styles, date1904)
         self.formulas: dict[str, object] = {}
 
     def value(self, kind: str, text: str | None, style: int, cell: object) -> object:
         if kind == "inlineStr":
             inline = cell.find(_IS)  # type: ignore[attr-defined]
             return _text_of(inline) if inline is not None else None  # its <v>, if any, is ignored
-        if not text:
-            return None
-        if kind == "n":
-            number = _number(text)
-            if style in self.dates:
-                try:
-                    return from_excel(number, self.epoch, timedelta=style in self.durations)
-                except (OverflowError, ValueError):
-                    return "#VALUE!"
-            return number
-        if kind == "s":
-            return self.shared[int(text)]
-        if kind == "str":
-            return unescape(text)
-        if kind == "b":
-            return bool(int(text))
-        if kind == "d":
-            from openpyxl.utils.datetime import from_ISO8601
-
-            return from_ISO8601(text)
-        return text  # "e": the error as Excel shows it
+        return self.typed(kind, text, style)
 
     def formula(self, f: object, coordinate: str) -> str:
         text = "=" + (f.text or "")  # type: ignore[attr-defined]
