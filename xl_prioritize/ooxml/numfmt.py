@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from . import cellxml
 from .numformats import BUILTIN_FORMATS, is_date_format
 
 __all__ = ["BUILTIN_FORMATS", "MAC_EPOCH", "WINDOWS_EPOCH", "column_index", "column_letter", "from_excel",
@@ -66,13 +67,10 @@ def column_index(letters: str) -> int:
 
 
 def column_letter(index: int) -> str:
+    """The cell writer's letters, within openpyxl's bound (columns 1 to 18278)."""
     if not 1 <= index <= 18278:
         raise ValueError(f"Invalid column index {index}")
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+    return cellxml.column_letter(index)
 
 
 def range_boundaries(ref: str) -> tuple[int | None, int | None, int | None, int | None]:
