@@ -3,13 +3,15 @@
 Run on demand:  python benchmarks/bench_rescore.py [--sizes 5000 50000] [--repeat 1]
 
 For each roster size it writes one workbook, then in fresh processes times (best of --repeat
-runs, each on a fresh copy)
+rounds, each running the three in turn on fresh copies, so that a slow spell of the machine falls
+on all three alike)
   * the openpyxl floor: a bare openpyxl load-and-save of that file (what re-scoring by re-saving
     the whole book through openpyxl cannot go below),
   * the physical floor: a python-calamine read of every sheet of it (no write at all), and
   * `xl-prioritize rescore` of it: the first re-score, and a re-score of an already re-scored
     file against that file's own floors,
-and reports each as a ratio to both floors, with the peak memory (max RSS) of the processes.
+and reports each as a ratio to both floors (best time over best time, and the median of each
+round's own ratio), with the peak memory (max RSS) of the processes.
 The core alone (no file I/O) is timed in-process on a synthetic roster.
 Targets (issue 8): each re-score <= 0.35x the openpyxl load+save at 5,000 and 50,000 partners, peak
 memory no higher than openpyxl's; the core under 1 s at 100,000 partners.
@@ -21,6 +23,7 @@ import argparse
 import compileall
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,14 +96,25 @@ def run(mode: str, path: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def best_run(mode: str, source: Path, workdir: Path, repeat: int) -> dict[str, float]:
-    """The best time of `repeat` runs, each on a fresh copy of `source` (the least disturbed by
-    whatever else the machine does, as timeit reports); the largest max RSS."""
-    runs = []
+Runs = dict[str, list[dict[str, float]]]
+
+
+def interleaved_runs(sources: dict[str, Path], workdir: Path, repeat: int) -> Runs:
+    """`repeat` rounds, each running every mode once on a fresh copy of its file, the modes in turn:
+    a slow spell of the machine then falls on all of them alike, not on one mode's block of runs."""
+    runs: Runs = {mode: [] for mode in sources}
     for i in range(repeat):
-        copy = workdir / f"{mode}-{i}-{source.name}"
-        shutil.copy(source, copy)
-        runs.append(run(mode, copy))
+        for mode, source in sources.items():
+            copy = workdir / f"{mode}-{i}-{source.name}"
+            shutil.copy(source, copy)
+            runs[mode].append(run(mode, copy))
+            copy.unlink()
+    return runs
+
+
+def summary(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The best time (the run least disturbed by whatever else the machine does, as timeit
+    reports) and the largest max RSS."""
     return {"seconds": min(r["seconds"] for r in runs),
             "max_rss_mb": max(r["max_rss_mb"] for r in runs)}
 
@@ -112,15 +126,18 @@ def bench_file(partners: int, workdir: Path, repeat: int) -> dict[str, object]:
     run("rescore", rescored)
     row: dict[str, object] = {"partners": partners, "repeat": repeat}
     for label, path in (("first", source), ("again", rescored)):
-        floor = best_run("floor", path, workdir, repeat)
-        calamine = best_run("calamine", path, workdir, repeat)
-        rescore = best_run("rescore", path, workdir, repeat)
+        runs = interleaved_runs({"floor": path, "calamine": path, "rescore": path}, workdir, repeat)
+        floor, calamine, rescore = (summary(runs[mode]) for mode in ("floor", "calamine", "rescore"))
+        paired = sorted(r["seconds"] / f["seconds"] for r, f in zip(runs["rescore"], runs["floor"],
+                                                                    strict=True))
         row[label] = {
             "openpyxl_load_save_s": floor["seconds"],
             "calamine_read_s": calamine["seconds"],
             "rescore_s": rescore["seconds"],
             "ratio_to_openpyxl": rescore["seconds"] / floor["seconds"],
             "ratio_to_calamine": rescore["seconds"] / calamine["seconds"],
+            "round_ratios_to_openpyxl": paired,
+            "median_round_ratio_to_openpyxl": statistics.median(paired),
             "openpyxl_rss_mb": floor["max_rss_mb"],
             "calamine_rss_mb": calamine["max_rss_mb"],
             "rescore_rss_mb": rescore["max_rss_mb"],
@@ -187,7 +204,8 @@ def main() -> None:
                 print(f"{size:>7} partners, {label:>5} re-score: openpyxl load+save "
                       f"{m['openpyxl_load_save_s']:.2f} s, calamine read {m['calamine_read_s']:.2f} s, "
                       f"re-score {m['rescore_s']:.2f} s = {m['ratio_to_openpyxl']:.2f}x openpyxl, "
-                      f"{m['ratio_to_calamine']:.1f}x calamine; max RSS openpyxl "
+                      f"{m['ratio_to_calamine']:.1f}x calamine (median of the rounds' own ratios "
+                      f"{m['median_round_ratio_to_openpyxl']:.2f}x); max RSS openpyxl "
                       f"{m['openpyxl_rss_mb']:.0f} MB, re-score {m['rescore_rss_mb']:.0f} MB",
                       flush=True)
     if args.core:
