@@ -20,6 +20,8 @@ from xl_prioritize.adapters.files import FileWorkbook
 from xl_prioritize.adapters.package import PackageWorkbook
 from xl_prioritize.ooxml import cellxml
 from xl_prioritize.ooxml.package import Package
+from xl_prioritize.ooxml.patch import patch_sheet
+from xl_prioritize.ooxml.sheet import SheetModel
 from xl_prioritize.ooxml.styles import Look, Styles
 from xl_prioritize.ooxml.workbook_part import WorkbookPart
 from xl_prioritize.rescore import rescore_file
@@ -438,3 +440,19 @@ def test_parts_a_valid_package_may_lack_are_created_when_needed(tmp_path: Path) 
     roster = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Roster").to_python()
     assert [r[7] for r in roster[1:13]] == pytest.approx(list(outcome.results.score))
     assert openpyxl.load_workbook(path)["Roster"]["H1"].font.b
+
+
+def test_a_new_rule_takes_the_priority_after_the_sheets_rules_not_after_text_in_a_cell() -> None:
+    """Priorities are counted in the sheet's rules (here the user's 3), never in a cell whose text
+    reads `priority="99"`: the new rule is 4."""
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN[1:-1]}">'
+           '<sheetData><row r="2"><c r="A2" t="inlineStr"><is><t>priority="99"</t></is></c></row>'
+           '</sheetData><conditionalFormatting sqref="A2:A9"><cfRule type="cellIs" dxfId="0" '
+           'priority="3" operator="greaterThan"><formula>1</formula></cfRule></conditionalFormatting>'
+           "</worksheet>").encode()
+    model = SheetModel("Roster", whole=False)
+    model.conditional.append((ConditionalFormat("Roster", Area(2, 4, 8, 1), "$D2>1"), 0))
+    patched = patch_sheet(xml, model, Styles(None)).xml
+    rules = etree.fromstring(patched).findall(f"{MAIN}conditionalFormatting/{MAIN}cfRule")
+    assert [(r.get("type"), r.get("priority")) for r in rules] == [("cellIs", "3"), ("expression", "4")]
+    assert b'<t>priority="99"</t>' in patched
