@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..hours import HOURS_FORMAT
 from ..model import Results
 from . import contract as c
 from .ops import Area, Chart, ClearSheet, ColumnWidths, FreezePanes, Plan, Style, WriteBlock, header_style
@@ -11,8 +12,6 @@ from .parse import Parsed
 
 GUIDANCE_COL = 10
 """Column J: one blank column right of the tier table."""
-HOURS_FORMAT = "0.0#"
-"""Hours everywhere on the sheet: 6.0, 0.45, 2.33."""
 PERCENT_FORMAT = "0%"
 WIDTHS = ((1, 22), (2, 16), (3, 18), (4, 16), (5, 18), (6, 16), (7, 16), (8, 12), (9, 3),
           (GUIDANCE_COL, 100))
