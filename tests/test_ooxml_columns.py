@@ -77,7 +77,7 @@ def test_a_span_made_column_by_column_is_its_rows_made_cell_by_cell(cols: list[l
     band = by_column.restyler.band(first)
     stop = min(first + height, by_column.restyler.band_end(first))
     span = [(2 + i, [line[i] for line in lines[:stop - first]]) for i in range(len(cols))]
-    assert by_column.known_rows(band, span) == stop - first
+    assert by_column.known_rows(band, span, stop - first) == stop - first
     rows, lasts = by_column.span_cells(first, stop, span)
     assert list(zip(rows, lasts, strict=True)) == expected[:stop - first]
 
@@ -173,3 +173,36 @@ def test_a_first_rescore_of_a_roster_appends_what_cell_by_cell_appends(monkeypat
         assert fast == slow
         assert fast_styles.xml() == slow_styles.xml()
         assert f'<{prefix + ":" if prefix else ""}dimension ref="A1:F45"/>'.encode() in fast
+
+
+def test_rows_a_block_leaves_empty_are_spans_without_cells() -> None:
+    """Not tried again row by row: each try would look a span ahead."""
+    model = SheetModel("S", whole=True)
+    model.write(2, 1, ((1.0,), *[()] * 3000, (2.0,)))
+    writer = _writer(model)
+    writer.new_cells(2, [(1, 1.0)])
+    _, stop, over, side_by_side = next(model.runs())
+    rows, lasts = writer.column_span(3, stop, over, side_by_side)
+    assert len(rows) == CellWriter.SPAN and not any(rows) and not any(lasts)
+    assert write_sheet(model, Styles(None)) == _row_by_row(model, Styles(None))
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.lists(st.tuples(st.integers(1, 30), st.integers(2, 8), columns(fewest=1)), min_size=1,
+                max_size=3))
+def test_a_patched_roster_is_the_roster_patched_row_by_row(writes: list) -> None:
+    model = _banded_model()
+    model.whole = False
+    for row, col, cols in writes:
+        model.write(row, col, tuple(tuple(c[i] for c in cols) for i in range(len(cols[0]))))
+    xml = _roster(20)
+    fast_styles, slow_styles = Styles(None), Styles(None)
+    fast = patch_sheet(xml, model, fast_styles).xml
+    original = NewRows.get
+    NewRows.get = lambda self, row: None
+    try:
+        slow = patch_sheet(xml, model, slow_styles).xml
+    finally:
+        NewRows.get = original
+    assert fast == slow
+    assert fast_styles.xml() == slow_styles.xml()

@@ -267,7 +267,7 @@ class CellWriter:
             return None
         stop = min(stop, self.restyler.band_end(row), row + self.SPAN)
         columns = block_columns(row, stop, over)
-        known = self.known_rows(band, columns)
+        known = self.known_rows(band, columns, stop - row)
         if not known:
             return None
         if row + known < stop:
@@ -275,11 +275,12 @@ class CellWriter:
             columns = block_columns(row, stop, over)
         return self.span_cells(row, stop, columns)
 
-    def known_rows(self, band: int | None, columns: list[tuple[int, Sequence[object]]]) -> int:
+    def known_rows(self, band: int | None, columns: list[tuple[int, Sequence[object]]],
+                   rows: int) -> int:
         """How many of the columns' rows, from the first, need only start tags already made. A new
         one may add a style to the workbook, and styles must be added in the order cell by cell
         adds them: row by row."""
-        known = len(columns[0][1]) if columns else 0
+        known = rows
         heads = self.heads
         for col, values in columns:
             missing = {kind for kind in set(map(type, values)) - {NoneType}
