@@ -521,11 +521,9 @@ class _Patcher:
         """Every edit of the row (`cells`) as a new cell: made with the rows around it, column by
         column, where it can be."""
         made = self.new_rows.get(row)
-        if made is None:
-            markup = self._new_markup(row, cells)
-        else:
-            markup, last = made
-            self.max_col = max(self.max_col, last)
+        markup, last = made if made is not None else self.writer.new_cells(row, cells)
+        if last > self.max_col:
+            self.max_col = last
         return self._ns(markup) if self.prefix else markup.encode()
 
     @staticmethod
