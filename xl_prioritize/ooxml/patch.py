@@ -16,6 +16,7 @@ from .package import Deflated, Segment, parse, serialize
 from .safety import safe_xml_parser
 from .sheet import (
     CellWriter,
+    NewRows,
     Restyler,
     SheetModel,
     area_ref,
@@ -154,6 +155,7 @@ class _Patcher:
         self.model, self.styles, self.date1904 = model, styles, date1904
         self.restyler = Restyler(model, styles)
         self.writer = CellWriter(self.restyler, date1904)
+        self.new_rows = NewRows(model, self.writer)
         self.styled_columns: set[int] = set()
         for area, _ in model.looks:
             self.styled_columns.update(range(area.col, area.last_col + 1))
@@ -516,7 +518,12 @@ class _Patcher:
         return markup
 
     def _new_cells(self, row: int, cells: Iterable[tuple[int, object]]) -> bytes:
-        markup = self._new_markup(row, cells)
+        """Every edit of the row (`cells`) as a new cell: made with the rows around it, column by
+        column, where it can be."""
+        made = self.new_rows.get(row)
+        markup, last = made if made is not None else self.writer.new_cells(row, cells)
+        if last > self.max_col:
+            self.max_col = last
         return self._ns(markup) if self.prefix else markup.encode()
 
     @staticmethod

@@ -6,8 +6,10 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right, insort
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from types import NoneType
+from typing import Any
 
 from ..workbook.cells import Formula
 from ..workbook.ops import Area, ConditionalFormat, DataValidationList, PageSetup, ProtectSheet, Values
@@ -80,6 +82,13 @@ class SheetModel:
         return self._rows(pairs=True)
 
     def _rows(self, pairs: bool) -> Iterator[tuple[int, Iterable[tuple[int, object]]]]:
+        for row, stop, over, side_by_side in self.runs():
+            yield from self.run_rows(row, stop, over, side_by_side, pairs)
+
+    def runs(self) -> Iterator[tuple[int, int, list[Block], bool]]:
+        """(row, stop, blocks, side by side): rows row..stop-1, which the same blocks cover (in
+        plan order), ascending; side by side when no two of them share a column, which then
+        ascend from block to block."""
         blocks = self.blocks
         widths = {id(block): max(map(len, block.values)) for block in blocks}
         order = sorted(range(len(blocks)), key=lambda i: blocks[i].row)
@@ -94,12 +103,13 @@ class SheetModel:
                 insort(active, order[k])
                 k += 1
             stop = min(blocks[order[k]].row if k < len(order) else never, *(ends[i] for i in active))
-            yield from self._run(row, stop, [blocks[i] for i in active], widths, pairs)
+            over = [blocks[i] for i in active]
+            yield row, stop, over, all(a.col + widths[id(a)] <= b.col for a, b in itertools.pairwise(over))
             row = stop
             active = [i for i in active if ends[i] > row]
 
     @staticmethod
-    def _run(row: int, stop: int, over: list[Block], widths: dict[int, int],
+    def run_rows(row: int, stop: int, over: list[Block], side_by_side: bool,
              pairs: bool) -> Iterator[tuple[int, Iterable[tuple[int, object]]]]:
         """Rows row..stop-1, which the same blocks cover."""
         if len(over) == 1:
@@ -108,7 +118,6 @@ class SheetModel:
                 if line:
                     yield r, enumerate(line, block.col) if pairs else dict(enumerate(line, block.col))
             return
-        side_by_side = all(a.col + widths[id(a)] <= b.col for a, b in itertools.pairwise(over))
         for r in range(row, stop):
             merged: dict[int, object] = {}
             for block in over:
@@ -151,6 +160,7 @@ class Restyler:
         self._tall_rows = [(a.row, a.last_row) for a, _ in model.looks if a.rows > 8]
         self._memo: dict[tuple[object, ...], int] = {}
         self._bands = sorted({edge for first, last in self._tall_rows for edge in (first, last + 1)})
+        self._short_rows = sorted(self.by_row)
 
     def row_styled(self, row: int) -> bool:
         return row in self.by_row or any(first <= row <= last for first, last in self._tall_rows)
@@ -159,6 +169,12 @@ class Restyler:
         """Rows of one band get the same looks in every column; None for a row a short look
         covers (header rows and the like), styled cell by cell."""
         return None if row in self.by_row else bisect_right(self._bands, row)
+
+    def band_end(self, row: int) -> int:
+        """The first row past `row` that is not in `row`'s band."""
+        ends = [edges[i] for edges in (self._bands, self._short_rows)
+                if (i := bisect_right(edges, row)) < len(edges)]
+        return min(ends, default=1 << 62)
 
     def _looks(self, row: int, col: int) -> tuple[Look, ...]:
         found = [(i, look) for i, first, last, look in self.tall.get(col, ()) if first <= row <= last]
@@ -236,6 +252,185 @@ class CellWriter:
                 parts.append(f"{head[1]}{number}{head[2]}{after(value, date1904)}")
             last = col
         return "".join(parts), last
+
+    SPAN = 1024
+    """Rows made column by column at a time, at most."""
+
+    def column_span(self, row: int, stop: int, over: list[Block],
+                    side_by_side: bool) -> tuple[list[str], list[int]] | None:
+        """`new_cells` of the rows from `row` on that blocks over row..stop-1 write, made column
+        by column (`span_cells`) for as many rows as can be, up to `SPAN`: (each row's markup,
+        each row's last column). None when `row` cannot be: blocks sharing a column, a row of
+        no band, a start tag not made yet."""
+        band = self.restyler.band(row)
+        if band is None or not side_by_side:
+            return None
+        stop = min(stop, self.restyler.band_end(row), row + self.SPAN)
+        columns = block_columns(row, stop, over)
+        known = self.known_rows(band, columns, stop - row)
+        if not known:
+            return None
+        if row + known < stop:
+            stop = row + known
+            columns = block_columns(row, stop, over)
+        return self.span_cells(row, stop, columns)
+
+    def known_rows(self, band: int | None, columns: list[tuple[int, Sequence[object]]],
+                   rows: int) -> int:
+        """How many of the columns' rows, from the first, need only start tags already made. A new
+        one may add a style to the workbook, and styles must be added in the order cell by cell
+        adds them: row by row."""
+        known = rows
+        heads = self.heads
+        for col, values in columns:
+            missing = {kind for kind in set(map(type, values)) - {NoneType}
+                       if (band, col, 0, kind) not in heads}
+            if missing:
+                known = min(known, next(i for i, value in enumerate(values) if type(value) in missing))
+        return known
+
+    def span_cells(self, first: int, stop: int,
+                   columns: list[tuple[int, Sequence[object]]]) -> tuple[list[str], list[int]]:
+        """`new_cells` of rows first..stop-1, which lie in one band, made column by column from
+        each column's values (columns ascending): (each row's markup, each row's last column).
+        Their start tags are made already (`known_rows`)."""
+        band = self.restyler.band(first)
+        numbers = list(map(str, range(first, stop)))
+        pieces: list[list[str]] = []
+        lasts = [0] * (stop - first)
+        for col, values in columns:
+            cells = self._column(band, first, numbers, col, values)
+            if cells is None:
+                continue
+            pieces.append(cells)
+            lasts = [col if cell else last for cell, last in zip(cells, lasts, strict=True)] \
+                if "" in cells else [col] * len(lasts)
+        rows = list(map("".join, zip(*pieces, strict=True))) if pieces else [""] * len(lasts)
+        return rows, lasts
+
+    def _column(self, band: int | None, first: int, numbers: list[str], col: int,
+                values: Sequence[object]) -> list[str] | None:
+        """A column's cells, "" where its value is None; None when it has none."""
+        kinds = set(map(type, values))
+        gaps = NoneType in kinds
+        kinds.discard(NoneType)
+        if not kinds:
+            return None
+        cells = None
+        if len(kinds) == 1:
+            if gaps:
+                cells = self._typed_with_gaps(band, first, numbers, col, values)
+            else:
+                cells = self._typed(band, first, numbers, col, values)
+        if cells is None:
+            cells = [self.cell(band, row, col, 0, value) if value is not None else ""
+                     for row, value in enumerate(values, first)]
+        return cells
+
+    def _typed(self, band: int | None, first: int, numbers: list[str], col: int,
+               values: Sequence[object]) -> list[str] | None:
+        """The cells of values of one type, by that type's maker; None when it has none or the
+        values need the maker's slow path."""
+        make = _COLUMN_MAKERS.get(type(values[0]))
+        if make is None:
+            return None
+        _, opening, closing = self.head(band, first, col, 0, values[0])
+        return make(opening, closing, numbers, values)
+
+    def _typed_with_gaps(self, band: int | None, first: int, numbers: list[str], col: int,
+                         values: Sequence[object]) -> list[str] | None:
+        at = [i for i, value in enumerate(values) if value is not None]
+        made = self._typed(band, first, [numbers[i] for i in at], col, [values[i] for i in at])
+        if made is None:
+            return None
+        cells = [""] * len(values)
+        for i, cell in zip(at, made, strict=True):
+            cells[i] = cell
+        return cells
+
+
+# a column's cells from one start tag around each row number, for values of one type; None when
+# one of them needs `after_style`'s slow path
+def _text_cells(opening: str, closing: str, numbers: list[str], texts: Sequence[str]) -> list[str] | None:
+    if not cellxml.all_plain_text(texts):
+        return None
+    return [f'{opening}{n}{closing} t="inlineStr"><is><t>{text}</t></is></c>'
+            for n, text in zip(numbers, texts, strict=True)]
+
+
+def _number_cells(opening: str, closing: str, numbers: list[str],
+                  texts: Sequence[int | str]) -> list[str]:
+    return [f"{opening}{n}{closing}><v>{text}</v></c>" for n, text in zip(numbers, texts, strict=True)]
+
+
+def _float_cells(opening: str, closing: str, numbers: list[str],
+                 values: Sequence[float]) -> list[str] | None:
+    texts = cellxml.float_texts(values)
+    return None if texts is None else _number_cells(opening, closing, numbers, texts)
+
+
+def _formula_cells(opening: str, closing: str, numbers: list[str],
+                   formulas: Sequence[Formula]) -> list[str] | None:
+    """Formulas whose text needs no escaping and whose cached values are all floats or all ints."""
+    texts = [formula.text for formula in formulas]
+    cached: list[object] = [formula.value for formula in formulas]
+    kinds = set(map(type, cached))
+    results = cellxml.float_texts(cached) if kinds == {float} else cached if kinds == {int} else None
+    if results is None or not cellxml.all_plain(texts):
+        return None
+    return [f"{opening}{n}{closing}><f>{text[1:]}</f><v>{result}</v></c>"
+            for n, text, result in zip(numbers, texts, results, strict=True)]
+
+
+_COLUMN_MAKERS: dict[type, Callable[[str, str, list[str], Any], list[str] | None]] = {
+    str: _text_cells, int: _number_cells, float: _float_cells, Formula: _formula_cells}
+
+
+def block_columns(first: int, stop: int, over: list[Block]) -> list[tuple[int, Sequence[object]]]:
+    """The values of rows first..stop-1 of side-by-side blocks, column by column, None where a
+    line ends short."""
+    columns: list[tuple[int, Sequence[object]]] = []
+    for block in over:
+        lines = block.values[first - block.row:stop - block.row]
+        width = max(map(len, lines))
+        if min(map(len, lines)) == width:
+            columns.extend(zip(itertools.count(block.col), zip(*lines, strict=True)))
+        else:
+            columns.extend((col, [line[i] if i < len(line) else None for line in lines])
+                           for i, col in enumerate(range(block.col, block.col + width)))
+    return columns
+
+
+class NewRows:
+    """`CellWriter.new_cells` of the model's rows, asked for in ascending order: made a span at a
+    time (`CellWriter.column_span`) where they can be; None for any other row."""
+
+    def __init__(self, model: SheetModel, writer: CellWriter) -> None:
+        self.writer = writer
+        self._runs = model.runs()
+        self._run: tuple[int, int, list[Block], bool] | None = None
+        self.first = self.stop = 0
+        self.rows: list[str] = []
+        self.lasts: list[int] = []
+
+    def get(self, row: int) -> tuple[str, int] | None:
+        """(the row's new cells, its last column), or None."""
+        if not self.first <= row < self.stop and not self._make(row):
+            return None
+        return self.rows[row - self.first], self.lasts[row - self.first]
+
+    def _make(self, row: int) -> bool:
+        while self._run is None or self._run[1] <= row:
+            self._run = next(self._runs, None)
+            if self._run is None:
+                return False
+        first, stop, over, side_by_side = self._run
+        made = self.writer.column_span(row, stop, over, side_by_side) if first <= row else None
+        if made is None:
+            return False
+        self.rows, self.lasts = made
+        self.first, self.stop = row, row + len(self.rows)
+        return True
 
 
 # whole-sheet markup -----------------------------------------------------------------------------
@@ -315,18 +510,33 @@ class SheetWriter:
         writer = CellWriter(Restyler(self.model, self.styles), self.date1904)
         max_row = max_col = 0
         batch = ["<sheetData>"]
-        for r, line in self.model.row_cells():
-            cells, last = writer.new_cells(r, line)
-            if cells:
-                batch.append(f'<row r="{r}">{cells}</row>')
-                max_row = r
-                max_col = max(max_col, last)
-                if len(batch) >= 512:
-                    yield "".join(batch).encode()
-                    batch = []
+        for first, rows, lasts in self._made_rows(writer):
+            batch.extend([f'<row r="{r}">{cells}</row>' for r, cells in enumerate(rows, first) if cells])
+            if max(lasts):
+                max_col = max(max_col, *lasts)
+                max_row = first + next(i for i in range(len(lasts) - 1, -1, -1) if lasts[i])
+            if len(batch) >= 512:
+                yield "".join(batch).encode()
+                batch = []
         batch.append("</sheetData>")
         yield "".join(batch).encode()
         self.max_row, self.max_col = max_row, max_col
+
+    def _made_rows(self, writer: CellWriter) -> Iterator[tuple[int, list[str], list[int]]]:
+        """(first row, the cells of each row from there on, each row's last column; 0 for none),
+        rows ascending: made a span at a time where they can be, else row by row."""
+        for row, stop, over, side_by_side in self.model.runs():
+            while row < stop:
+                made = writer.column_span(row, stop, over, side_by_side)
+                if made is not None:
+                    yield row, *made
+                    row += len(made[0])
+                    continue
+                end = row + 1 if side_by_side else stop
+                for r, cells in SheetModel.run_rows(row, end, over, side_by_side, pairs=True):
+                    markup, last = writer.new_cells(r, cells)
+                    yield r, [markup], [last]
+                row = end
 
     def head(self) -> bytes:
         model = self.model
