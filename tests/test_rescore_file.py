@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import openpyxl
 import pytest
 
 from tests.builders import DEFAULT_FACTORS, build_workbook, sheet_rows, table
+from xl_prioritize.problems import InputErrors
 from xl_prioritize.rescore import rescore_file
 
 TIERED_ON = "Score when tiered"
@@ -404,3 +406,24 @@ def test_a_user_formula_never_calculated_is_copied_as_is_never_as_a_message(tmp_
     assert not [t for t in texts if "never calculated" in t]
     archived = {row[0].value: row[1].value for row in book["Archive 2026-Q4"].iter_rows(min_row=2)}
     assert archived["P1"] is None and archived["P2"] == "Beta"
+
+
+def test_the_cycle_collector_is_off_during_a_file_rescore_and_as_it_was_after(tmp_path: Path) -> None:
+    path = messy_workbook(tmp_path)
+    seen: list[bool] = []
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            rescore_file(path, progress=lambda _: seen.append(gc.isenabled()))
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
+    assert seen and not any(seen)
+
+
+def test_the_cycle_collector_comes_back_when_a_rescore_fails(tmp_path: Path) -> None:
+    path = build_workbook(tmp_path / "bad.xlsx", factors=[("Only factor", "heavy")],
+                          roster_rows=messy_rows())
+    with pytest.raises(InputErrors):
+        rescore_file(path)
+    assert gc.isenabled()

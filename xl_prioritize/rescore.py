@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import getpass
 import itertools
 from collections.abc import Callable, Iterator, Mapping
@@ -174,6 +176,20 @@ def rescore_book(
     )
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for one run, then as it was: a re-score makes a few hundred
+    thousand small objects and no cycles that matter, and the collector's passes over them cost
+    ~30 ms of a 5,000-partner run (peak memory the same, measured to 50,000)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def rescore_file(
     path: Path | str,
     *,
@@ -184,10 +200,15 @@ def rescore_file(
 ) -> Outcome:
     """Re-score a workbook file in place, atomically. Raises InputErrors (file untouched) or
     WorkbookBusy when Excel has the file open."""
+    with collector_paused():
+        return _rescore_file(Path(path), mode, run_by, now, progress)
+
+
+def _rescore_file(path: Path, mode: str, run_by: str | None, now: dt.datetime | None,
+                  progress: Progress | None) -> Outcome:
     from .adapters.package import PackageWorkbook
     from .ooxml.identify import identify  # lxml: not on the button's path either
 
-    path = Path(path)
     refuse_if_open(path)
     identify(path)
     step = progress or (lambda _: None)
