@@ -21,6 +21,8 @@ from .staffing import Staffed, Staffing, solve
 
 @dataclass(frozen=True)
 class Assignment:
+    """The staffing problem, how it was staffed, and the member of each partner."""
+
     problem: Staffing
     staffed: Staffed
     assigned_to: list[str | None]

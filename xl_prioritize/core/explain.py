@@ -24,6 +24,8 @@ CLOSE = 1e-9
 
 @dataclass(frozen=True)
 class FactorLine:
+    """One factor's part in a partner's Score."""
+
     name: str
     score: float | None
     """The score the Score uses (Scale min for a blank under `lowest`), None when blank."""
@@ -40,6 +42,8 @@ class FactorLine:
 
 @dataclass(frozen=True)
 class Neighbour:
+    """A partner ranked next to the one explained."""
+
     partner_id: str
     name: object
     score: float
@@ -59,6 +63,8 @@ class Change:
 
 @dataclass(frozen=True)
 class Explanation:
+    """One partner's Score, rank and tier taken apart, and what would lift it a tier."""
+
     partner_id: str
     name: object
     score: float | None

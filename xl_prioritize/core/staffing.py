@@ -68,6 +68,8 @@ class Staffing:
 
 @dataclass(frozen=True)
 class Staffed:
+    """How many partners of each tier each member serves, and who carries each program."""
+
     served: tuple[int, ...]
     """Partners served per tier: the best-ranked ones."""
     carried_by: tuple[int | None, ...]

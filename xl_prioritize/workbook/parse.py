@@ -30,6 +30,8 @@ EPSILON = 1e-9
 
 @dataclass
 class RosterLayout:
+    """Where the Roster's columns and partners stand on the sheet."""
+
     header: list[object]
     columns: dict[str, int]
     """0-based column of each contract input column found (Partner ID, Partner, ...)."""
@@ -81,6 +83,8 @@ class Layout:
 
 @dataclass
 class Parsed:
+    """A workbook read and validated: the inputs, where they stand, what to archive."""
+
     inputs: Inputs
     layout: Layout
     results_quarter: str | None

@@ -46,6 +46,8 @@ MAX_CELL_TEXT = 32_000
 
 @dataclass(frozen=True)
 class RunInfo:
+    """When, by whom and from where a re-score runs: the Log's line."""
+
     run_at: dt.datetime
     run_by: str
     mode: str

@@ -59,6 +59,8 @@ ARCHIVE_COLUMNS = "$A:$ZZ"
 
 @dataclass(frozen=True)
 class RosterRanges:
+    """Where the Scorecard's formulas find the Roster's columns (rows 2 to `last_row`)."""
+
     sheet: str
     last_row: int
     columns: dict[str, int]

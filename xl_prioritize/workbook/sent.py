@@ -33,6 +33,8 @@ TAIL = (c.TIER_OVERRIDE, c.OVERRIDE_REASON)
 
 @dataclass(frozen=True)
 class SentRow:
+    """What one partner's row held when the copy was sent."""
+
     scores: dict[str, float | None]
     """Normalized factor name -> the score sent (None: sent blank)."""
     override: str | None
@@ -41,6 +43,8 @@ class SentRow:
 
 @dataclass(frozen=True)
 class SentRecord:
+    """What a manager's copy was sent with, read back from its record sheet."""
+
     master: str
     """The master's file name when the copy was made."""
     fingerprint: str
