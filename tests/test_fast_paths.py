@@ -31,8 +31,8 @@ from xl_prioritize.workbook.cells import (
 )
 from xl_prioritize.workbook.snapshot import _encode, encode_rows
 
-AWKWARD = ["x, y", "a]\x00[b", "], [", "\x00", "tab\there", "Émile \"q\"", "  padded  ", "", "   ",
-           "١٢", "🙂"]
+AWKWARD = ["x, y", "a]\x00[b", "a]\x01[b", "\x01", "], [", "\x00", "tab\there", "Émile \"q\"",
+           "  padded  ", "", "   ", "١٢", "🙂"]
 
 
 def test_encode_rows_is_one_json_text_a_row_whatever_the_text_holds() -> None:
@@ -45,6 +45,8 @@ def test_encode_rows_is_one_json_text_a_row_whatever_the_text_holds() -> None:
     one_row_at_a_time = json.JSONEncoder(ensure_ascii=False, default=_encode).encode
     assert encode_rows(grid) == tuple((one_row_at_a_time(list(row)),) for row in grid)
     assert encode_rows([]) == ()
+    for one in ([], ["x"], [None, 1.5, "a]\x01[b"]):
+        assert encode_rows([one]) == ((one_row_at_a_time(one),),)
 
 
 def test_text_and_number_columns_read_as_cell_by_cell() -> None:
