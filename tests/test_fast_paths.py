@@ -30,6 +30,7 @@ from xl_prioritize.workbook.cells import (
     column,
 )
 from xl_prioritize.workbook.snapshot import _encode, encode_rows
+from xl_prioritize.workbook.widths import column_length, shown_length
 
 AWKWARD = ["x, y", "a]\x00[b", "a]\x01[b", "\x01", "], [", "\x00", "tab\there", "Émile \"q\"",
            "  padded  ", "", "   ", "١٢", "🙂"]
@@ -178,3 +179,28 @@ def test_only_archives_before_the_quarter_are_read(tmp_path: Path) -> None:
     assert "Archive 2026-Q3" in book.read and c.SNAPSHOT in book.read
     assert [q.quarter for q in parsed.inputs.history] == ["2026-Q3", "2026-Q4"]
     assert parsed.layout.archives == ["2026-Q3", "2026-Q4"]
+
+
+def _column_length_kind_by_kind(values: list[object], decimals: int | None) -> int:
+    """`column_length` as it filtered every column (the reference for its whole-column path)."""
+    kinds = set(map(type, values))
+    texts = [v for v in values if type(v) is str] if str in kinds else []
+    numbers = [v for v in values if type(v) is int or type(v) is float] if kinds & {int, float} else []
+    others = [v for v in values if v is not None and type(v) not in (str, int, float)]
+    longest = max(map(len, texts), default=0)
+    if numbers:
+        longest = max(longest, shown_length(max(numbers), decimals), shown_length(min(numbers), decimals))
+    return max([longest, *(shown_length(v, decimals) for v in others[:50])])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_column_widths_see_a_column_of_one_kind_whole(seed: int) -> None:
+    rng = random.Random(seed)
+    kinds = [["abc", "a longer text", ""], [3, -120, 0], [2.5, -0.125, 1e-7, 12345.678],
+             [None], [dt.date(2026, 1, 2), True, np.float64(3.5)]]
+    for _ in range(40):
+        chosen = rng.sample(kinds, rng.randint(1, 3))
+        values = [rng.choice(rng.choice(chosen)) for _ in range(rng.randint(0, 30))]
+        for decimals in (None, 1):
+            assert column_length(values, decimals) == _column_length_kind_by_kind(values, decimals)
+            assert column_length(tuple(values), decimals) == _column_length_kind_by_kind(values, decimals)
