@@ -204,3 +204,11 @@ def test_column_widths_see_a_column_of_one_kind_whole(seed: int) -> None:
         for decimals in (None, 1):
             assert column_length(values, decimals) == _column_length_kind_by_kind(values, decimals)
             assert column_length(tuple(values), decimals) == _column_length_kind_by_kind(values, decimals)
+
+
+def test_a_compare_column_shows_nan_blank_whatever_else_it_holds() -> None:
+    from xl_prioritize.workbook.compare_sheet import _cell, _cells
+
+    for values in (["a", None, 3], [None, None], [], ["a", float("nan")], [np.float64("nan"), 2.5],
+                   [1, np.float64(2.0), None], [True, "b"]):
+        assert _cells(list(values)) == [_cell(v) for v in values]
