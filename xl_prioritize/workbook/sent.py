@@ -17,7 +17,7 @@ from ..problems import Code, Problem
 from . import contract as c
 from .cells import Grid, as_number, as_text, cell, is_blank
 
-SENT_SHEET = "Sent (do not edit)"
+SENT_SHEET = c.SENT
 MARKER = "xl-prioritize distributed copy 1"
 
 RECORD = "Record"
