@@ -55,9 +55,11 @@ def current_user() -> str:
 def has_input_formulas(grid: Grid, skip_columns: AbstractSet[int] = frozenset()) -> bool:
     """Whether a cell outside `skip_columns` holds a formula: the kinds of value the grid holds are
     collected without a Python call per cell."""
-    width = max(map(len, grid), default=0)
-    kept = [i not in skip_columns for i in range(width)]
-    cells = itertools.chain.from_iterable(map(itertools.compress, grid, itertools.repeat(kept)))
+    cells = itertools.chain.from_iterable(grid)
+    if skip_columns:
+        width = max(map(len, grid), default=0)
+        kept = [i not in skip_columns for i in range(width)]
+        cells = itertools.chain.from_iterable(map(itertools.compress, grid, itertools.repeat(kept)))
     return any(issubclass(kind, Formula) for kind in set(map(type, cells)))
 
 
