@@ -212,3 +212,13 @@ def test_a_compare_column_shows_nan_blank_whatever_else_it_holds() -> None:
     for values in (["a", None, 3], [None, None], [], ["a", float("nan")], [np.float64("nan"), 2.5],
                    [1, np.float64(2.0), None], [True, "b"]):
         assert _cells(list(values)) == [_cell(v) for v in values]
+
+
+def test_floats_or_none_tests_each_value_only_when_some_is_nan() -> None:
+    from xl_prioritize.core.scoring import floats_or_none
+
+    for values in ([], [1.0, -0.0, 87.5], [np.nan], [2.5, np.nan, 3.0], [np.inf, 1e300, 5e-324]):
+        expected = [None if math.isnan(v) else v for v in values]
+        assert floats_or_none(np.array(values, dtype=float)) == expected
+        assert floats_or_none(values) == expected
+        assert all(type(v) is float for v in floats_or_none(values) if v is not None)

@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from ..core.scoring import floats_or_none
 from ..model import Inputs, Results
 from . import contract as c
 from .capacity_sheet import capacity_ops
@@ -88,7 +89,7 @@ def roster_output_layout(parsed: Parsed) -> RosterOutput:
 
 def plain_scores(results: Results) -> list[float | None]:
     """Each partner's Score as a number, None where unscored."""
-    return [None if s != s else s for s in results.score.tolist()]  # s != s: NaN
+    return floats_or_none(results.score)
 
 
 def output_values(parsed: Parsed, results: Results, formulas: bool) -> dict[str, list[CellValue]]:
@@ -230,7 +231,7 @@ def fingerprint(inputs: Inputs) -> str:
         "ids": roster.ids,
         "names": [str(n) for n in roster.names],
         "managers": roster.managers,
-        "scores": [None if v != v else v for v in roster.scores.ravel().tolist()],  # v != v: NaN
+        "scores": floats_or_none(roster.scores.ravel()),
         "overrides": roster.overrides,
         "reasons": roster.override_reasons,
         "groups": roster.groups,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.scoring import floats_or_none
 from ..model import Results
 from . import contract as c
 from .cells import Grid, as_numbers, as_text, column, is_blank, last_filled_column
@@ -55,8 +56,8 @@ def tiered_on_ops(parsed: Parsed, results: Results, output_columns: dict[str, in
     sheet = parsed.layout.sheets[c.ROSTER]
     col = tiered_on_column(parsed, output_columns)
     score_col = output_columns[c.SCORE]
-    scores = [None if s != s else s for s in results.score.tolist()]  # s != s: NaN
-    values = [(value,) for value in parsed.layout.roster.on_sheet_rows(scores, last_row)]
+    scores = floats_or_none(results.score)
+    values = tuple(zip(parsed.layout.roster.on_sheet_rows(scores, last_row)))  # one value a row
     ops: Plan = [WriteBlock(sheet, 1, col, ((c.TIERED_ON,),)), header_style(sheet, Area(1, col))]
     if values:
         ops.append(WriteBlock(sheet, 2, col, tuple(values)))
