@@ -407,3 +407,12 @@ def test_columns_are_numbered_as_met_from_a_to_zzz() -> None:
                                                                            (18278, 3)]
     assert set(fastread._COLUMNS) == {"A", "AB", "XFD", "ZZZ"}
     assert [fastread.column_number(name) for name in names] == list(range(1, len(names) + 1))
+
+
+def test_the_expressions_of_unusual_cells_are_compiled_only_when_one_comes() -> None:
+    scan = fastread.SheetScan([], frozenset(), False, "", {"xml": fastread.XML_NS})
+    scan.scan('<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>')
+    assert "cell_parts" not in vars(scan) and "content" not in vars(scan)
+    scan.scan('<row r="2"><c r="A2" s="0"/><c r="B2"> <v>2</v> </c></row>')
+    assert "cell_parts" in vars(scan) and "content" in vars(scan)
+    assert scan.grid == [[1, "b"], [None, 2]]

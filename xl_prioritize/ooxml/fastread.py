@@ -16,6 +16,7 @@ behaviour, this is its speed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import IO
@@ -264,8 +265,6 @@ class SheetScan(CellTyping):
         self.prefix = prefix
         self.namespaces = namespaces
         self.tokens = _sheet_tokens(re.escape(prefix))
-        self.content = _cell_content(re.escape(prefix))
-        self.cell_parts = _cell_parts(re.escape(prefix))
         self.row_end = f"</{prefix}row>"
         self.grid: list[list[object]] = []
         self.line: list[object] | None = None
@@ -280,6 +279,15 @@ class SheetScan(CellTyping):
         self.checked: set[str] = set()
         self.texts: dict[str, str] = {}
         self.dates_read: dict[tuple[int, str], object] = {}
+
+    # the expressions of cells outside the plain forms, compiled when the first one comes ---------
+    @functools.cached_property
+    def cell_parts(self) -> re.Pattern[str]:
+        return _cell_parts(re.escape(self.prefix))
+
+    @functools.cached_property
+    def content(self) -> re.Pattern[str]:
+        return _cell_content(re.escape(self.prefix))
 
     # rows -----------------------------------------------------------------------------------
     def _row(self, token: str, number: str, rest: str) -> None:
