@@ -222,3 +222,11 @@ def test_floats_or_none_tests_each_value_only_when_some_is_nan() -> None:
         assert floats_or_none(np.array(values, dtype=float)) == expected
         assert floats_or_none(values) == expected
         assert all(type(v) is float for v in floats_or_none(values) if v is not None)
+
+
+def test_a_column_of_only_numbers_and_blanks_reads_as_cell_by_cell() -> None:
+    for values in ([], [None], [3, 2.5, None, 10**20, 2**53 + 1, -0.0, float("inf"), float("-inf")],
+                   [float("nan"), 7], [1, 2, 3]):
+        numbers = as_numbers(values)
+        assert numbers.dtype == float and numbers.shape == (len(values),)
+        assert [None if math.isnan(n) else n for n in numbers.tolist()] == [as_number(v) for v in values]
