@@ -48,27 +48,23 @@ def _decode(value: object) -> object:
     return value
 
 
-_ITEM_BREAK = "\x00"
-_ROW_BREAK = "\x01"
-"""`encode_rows` encodes a grid in one text with `_ITEM_BREAK` between items, then marks where
-one row ends with `_ROW_BREAK`: JSON writes a control character inside text as an escape, so the
-raw characters appear only as breaks."""
+_ROW_BREAK = "\x00"
+"""Separates items in `encode_rows`' single encoding: JSON writes a control character inside
+text as an escape, so the raw character appears only as a separator."""
 
 
 def encode_rows(grid: Grid) -> tuple[tuple[str], ...]:
     """Each row as one JSON text, `["a", 1, null]`.
 
     The grid is encoded in one call (one call a row costs more than the encoding), with
-    `_ITEM_BREAK` between items; a row's items are plain values or one-key dicts, never lists, so
-    `]` + break + `[` occurs only between rows. The breaks are replaced in the whole text, not row
-    by row."""
+    `_ROW_BREAK` between items; a row's items are plain values or one-key dicts, never lists, so
+    `]` + break + `[` occurs only between rows."""
     if not grid:
         return ()
     text = json.JSONEncoder(ensure_ascii=False, default=_encode,
-                            separators=(_ITEM_BREAK, ": ")).encode(list(grid))  # rows: lists or tuples
-    rows = (text[1:-1].replace(f"]{_ITEM_BREAK}[", f"]{_ROW_BREAK}[").replace(_ITEM_BREAK, ", ")
-            .split(_ROW_BREAK))
-    return tuple(zip(rows))
+                            separators=(_ROW_BREAK, ": ")).encode(list(grid))  # rows: lists or tuples
+    rows = text[2:-2].split(f"]{_ROW_BREAK}[")
+    return tuple([(f"[{row.replace(_ROW_BREAK, ', ')}]",) for row in rows])
 
 
 def decode_rows(cells: Grid) -> Grid:
