@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..core.scoring import floats_or_none
 from ..model import Inputs, Results
@@ -45,8 +45,7 @@ LOG_WIDTHS = {"Run at": 20, "Quarter": 9, "Run by": 14, "Mode": 7, "Partners": 9
 MAX_CELL_TEXT = 32_000
 
 
-@dataclass(frozen=True)
-class RunInfo:
+class RunInfo(NamedTuple):
     """When, by whom and from where a re-score runs: the Log's line."""
 
     run_at: dt.datetime
@@ -55,16 +54,14 @@ class RunInfo:
     """`File` for the command line, `Excel` for the button."""
 
 
-@dataclass(frozen=True)
-class Seen:
+class Seen(NamedTuple):
     """What a re-score reads of the sheets it owns only in part, to keep what people chose there."""
 
     scorecard_pick: object = None
     """The partner picked on the Scorecard, kept across re-scores."""
 
 
-@dataclass(frozen=True)
-class RosterOutput:
+class RosterOutput(NamedTuple):
     """Where each output column stands (1-based) and the rows the re-score owns in them."""
 
     columns: dict[str, int]

@@ -9,7 +9,7 @@ is the user's: a re-score writes nothing there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -69,8 +69,7 @@ def tiered_on_ops(parsed: Parsed, results: Results, output_columns: dict[str, in
     return ops
 
 
-@dataclass(frozen=True)
-class Changes:
+class Changes(NamedTuple):
     """What moved since the last re-score because its own inputs changed."""
 
     changed: int
