@@ -30,9 +30,10 @@ from xl_prioritize.workbook.cells import (
     column,
 )
 from xl_prioritize.workbook.snapshot import _encode, encode_rows
+from xl_prioritize.workbook.widths import column_length, shown_length
 
-AWKWARD = ["x, y", "a]\x00[b", "], [", "\x00", "tab\there", "Émile \"q\"", "  padded  ", "", "   ",
-           "١٢", "🙂"]
+AWKWARD = ["x, y", "a]\x00[b", "a]\x01[b", "\x01", "], [", "\x00", "tab\there", "Émile \"q\"",
+           "  padded  ", "", "   ", "١٢", "🙂"]
 
 
 def test_encode_rows_is_one_json_text_a_row_whatever_the_text_holds() -> None:
@@ -45,6 +46,8 @@ def test_encode_rows_is_one_json_text_a_row_whatever_the_text_holds() -> None:
     one_row_at_a_time = json.JSONEncoder(ensure_ascii=False, default=_encode).encode
     assert encode_rows(grid) == tuple((one_row_at_a_time(list(row)),) for row in grid)
     assert encode_rows([]) == ()
+    for one in ([], ["x"], [None, 1.5, "a]\x01[b"]):
+        assert encode_rows([one]) == ((one_row_at_a_time(one),),)
 
 
 def test_text_and_number_columns_read_as_cell_by_cell() -> None:
@@ -176,3 +179,54 @@ def test_only_archives_before_the_quarter_are_read(tmp_path: Path) -> None:
     assert "Archive 2026-Q3" in book.read and c.SNAPSHOT in book.read
     assert [q.quarter for q in parsed.inputs.history] == ["2026-Q3", "2026-Q4"]
     assert parsed.layout.archives == ["2026-Q3", "2026-Q4"]
+
+
+def _column_length_kind_by_kind(values: list[object], decimals: int | None) -> int:
+    """`column_length` as it filtered every column (the reference for its whole-column path)."""
+    kinds = set(map(type, values))
+    texts = [v for v in values if type(v) is str] if str in kinds else []
+    numbers = [v for v in values if type(v) is int or type(v) is float] if kinds & {int, float} else []
+    others = [v for v in values if v is not None and type(v) not in (str, int, float)]
+    longest = max(map(len, texts), default=0)
+    if numbers:
+        longest = max(longest, shown_length(max(numbers), decimals), shown_length(min(numbers), decimals))
+    return max([longest, *(shown_length(v, decimals) for v in others[:50])])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_column_widths_see_a_column_of_one_kind_whole(seed: int) -> None:
+    rng = random.Random(seed)
+    kinds = [["abc", "a longer text", ""], [3, -120, 0], [2.5, -0.125, 1e-7, 12345.678],
+             [None], [dt.date(2026, 1, 2), True, np.float64(3.5)]]
+    for _ in range(40):
+        chosen = rng.sample(kinds, rng.randint(1, 3))
+        values = [rng.choice(rng.choice(chosen)) for _ in range(rng.randint(0, 30))]
+        for decimals in (None, 1):
+            assert column_length(values, decimals) == _column_length_kind_by_kind(values, decimals)
+            assert column_length(tuple(values), decimals) == _column_length_kind_by_kind(values, decimals)
+
+
+def test_a_compare_column_shows_nan_blank_whatever_else_it_holds() -> None:
+    from xl_prioritize.workbook.compare_sheet import _cell, _cells
+
+    for values in (["a", None, 3], [None, None], [], ["a", float("nan")], [np.float64("nan"), 2.5],
+                   [1, np.float64(2.0), None], [True, "b"]):
+        assert _cells(list(values)) == [_cell(v) for v in values]
+
+
+def test_floats_or_none_tests_each_value_only_when_some_is_nan() -> None:
+    from xl_prioritize.core.scoring import floats_or_none
+
+    for values in ([], [1.0, -0.0, 87.5], [np.nan], [2.5, np.nan, 3.0], [np.inf, 1e300, 5e-324]):
+        expected = [None if math.isnan(v) else v for v in values]
+        assert floats_or_none(np.array(values, dtype=float)) == expected
+        assert floats_or_none(values) == expected
+        assert all(type(v) is float for v in floats_or_none(values) if v is not None)
+
+
+def test_a_column_of_only_numbers_and_blanks_reads_as_cell_by_cell() -> None:
+    for values in ([], [None], [3, 2.5, None, 10**20, 2**53 + 1, -0.0, float("inf"), float("-inf")],
+                   [float("nan"), 7], [1, 2, 3]):
+        numbers = as_numbers(values)
+        assert numbers.dtype == float and numbers.shape == (len(values),)
+        assert [None if math.isnan(n) else n for n in numbers.tolist()] == [as_number(v) for v in values]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import re
 import subprocess
 import sys
 import zipfile
@@ -377,3 +378,41 @@ def test_random_sheets_read_the_same_both_ways() -> None:
                 fast += 1
                 assert same(found, expected), xml
     assert fast > 600  # most of them on the fast path
+
+
+def test_a_character_reference_is_checked_against_xml_chars_by_comparisons() -> None:
+    """`is_xml_character` is XML 1.0's Char production, the class the fast path once matched."""
+    char_class = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    differ = [code for code in range(0x110000)
+              if fastread.is_xml_character(code) != bool(char_class.fullmatch(chr(code)))]
+    assert differ == []
+    assert fastread.decoded("&#9;&#xD7FF;&#xE000;&#xFFFD;&#x10000;&#x10FFFF;") == \
+        "\t\ud7ff\ue000\ufffd\U00010000\U0010ffff"
+    for reference in ("&#0;", "&#x1F;", "&#xD800;", "&#xDFFF;", "&#xFFFE;", "&#xFFFF;"):
+        with pytest.raises(Unusual):
+            fastread.decoded(reference)
+    with pytest.raises(ValueError):  # past Unicode, as before
+        fastread.decoded("&#x110000;")
+
+
+def test_columns_are_numbered_as_met_from_a_to_zzz() -> None:
+    letters = [chr(c) for c in range(65, 91)]
+    two = [a + b for a in letters for b in letters]
+    names = [*letters, *two, *[a + b for a in letters for b in two]]
+    fastread._COLUMNS.clear()
+    xml = _sheet('<row r="1"><c r="ZZZ1"><v>3</v></c><c r="A1"><v>1</v></c><c r="AB1"><v>2</v></c>'
+                 '<c r="XFD1" t="inlineStr"><is> <t>x</t></is></c></row>')
+    grid = read_sheet_fast(io.BytesIO(xml), [], frozenset(), False, "xl/worksheets/sheet1.xml")
+    assert [(k, v) for k, v in enumerate(grid[0], 1) if v is not None] == [(1, 1), (28, 2), (16384, "x"),
+                                                                           (18278, 3)]
+    assert set(fastread._COLUMNS) == {"A", "AB", "XFD", "ZZZ"}
+    assert [fastread.column_number(name) for name in names] == list(range(1, len(names) + 1))
+
+
+def test_the_expressions_of_unusual_cells_are_compiled_only_when_one_comes() -> None:
+    scan = fastread.SheetScan([], frozenset(), False, "", {"xml": fastread.XML_NS})
+    scan.scan('<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>')
+    assert "cell_parts" not in vars(scan) and "content" not in vars(scan)
+    scan.scan('<row r="2"><c r="A2" s="0"/><c r="B2"> <v>2</v> </c></row>')
+    assert "cell_parts" in vars(scan) and "content" in vars(scan)
+    assert scan.grid == [[1, "b"], [None, 2]]

@@ -41,3 +41,4 @@ def test_a_plain_file_rescore_never_imports_openpyxl(tmp_path: Path) -> None:
                           f"rescore_file({str(path)!r}, run_by='test')")
     assert "xl_prioritize.adapters.package" in loaded  # the file was re-scored by the package path
     assert sorted(m for m in loaded if m.split(".")[0] == "openpyxl") == []
+    assert "xl_prioritize.workbook.sent" not in loaded  # read only in a partner manager's copy

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Settings:
+    """The Settings sheet, defaults filled in."""
+
     quarter: str
     scale_min: float = 1.0
     scale_max: float = 5.0
@@ -29,6 +31,8 @@ class Settings:
 
 @dataclass(frozen=True)
 class Factor:
+    """One row of the Factors sheet."""
+
     name: str
     """As the Factors sheet spells it."""
     weight: float
@@ -36,6 +40,8 @@ class Factor:
 
 @dataclass(frozen=True)
 class Tier:
+    """One row of the Tiers sheet, best tier first."""
+
     name: str
     size: float | None
     service_level: str
@@ -49,6 +55,8 @@ class Tier:
 
 @dataclass(frozen=True)
 class Member:
+    """One row of the Team sheet."""
+
     name: str
     hours: float
     focus_tiers: tuple[str, ...] = ()
@@ -103,6 +111,8 @@ class ArchivedQuarter:
 
 @dataclass
 class Inputs:
+    """Everything a re-score reads, validated."""
+
     settings: Settings
     factors: list[Factor]
     tiers: list[Tier]
@@ -119,6 +129,8 @@ class Inputs:
 
 @dataclass
 class CapacityRow:
+    """One tier's line of the Capacity sheet: the hours it needs and gets."""
+
     tier: str
     partners: int
     hours_per_partner: float
@@ -143,6 +155,8 @@ class CapacityRow:
 
 @dataclass
 class MemberLoad:
+    """One member's line of the Capacity sheet: partners and hours assigned."""
+
     member: Member
     partners: int
     hours: float
@@ -157,6 +171,8 @@ class MemberLoad:
 
 @dataclass
 class CapacityPlan:
+    """Who serves which partner, and what the team's hours cover."""
+
     assigned_to: list[str | None]
     tiers: list[CapacityRow]
     members: list[MemberLoad]

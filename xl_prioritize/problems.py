@@ -73,6 +73,8 @@ class Code(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
+    """One input problem: what is wrong, where, and what would be accepted."""
+
     code: Code
     where: str
     """The cell or range as Excel names it, e.g. `Roster!F17` or `Tiers!1:1`."""

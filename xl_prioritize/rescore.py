@@ -24,7 +24,6 @@ from .workbook.ownership import defined_names, name_problems, read_ownership, re
 from .workbook.parse import Parsed, find_sheet, parse_log, parse_workbook
 from .workbook.plan import RunInfo, Seen, build_plan, name_ops
 from .workbook.scorecard_sheet import PICK_ROW
-from .workbook.sent import SENT_SHEET, is_record, manager_copy_problem
 from .workbook.snapshot import decode_rows
 from .workbook.staleness import Changes, changes_since_last_run
 
@@ -58,9 +57,11 @@ def current_user() -> str:
 def has_input_formulas(grid: Grid, skip_columns: AbstractSet[int] = frozenset()) -> bool:
     """Whether a cell outside `skip_columns` holds a formula: the kinds of value the grid holds are
     collected without a Python call per cell."""
-    width = max(map(len, grid), default=0)
-    kept = [i not in skip_columns for i in range(width)]
-    cells = itertools.chain.from_iterable(map(itertools.compress, grid, itertools.repeat(kept)))
+    cells = itertools.chain.from_iterable(grid)
+    if skip_columns:
+        width = max(map(len, grid), default=0)
+        kept = [i not in skip_columns for i in range(width)]
+        cells = itertools.chain.from_iterable(map(itertools.compress, grid, itertools.repeat(kept)))
     return any(issubclass(kind, Formula) for kind in set(map(type, cells)))
 
 
@@ -93,9 +94,12 @@ def read_workbook(book: WorkbookAdapter) -> tuple[Parsed, Grid]:
     A partner manager's distributed copy is refused whole (`manager-copy`): re-scoring one
     manager's partners on their own means nothing."""
     names = book.sheet_names()
-    copy_sheet = find_sheet(names, SENT_SHEET)
-    if copy_sheet is not None and is_record(record := book.read_grid(copy_sheet)):
-        raise InputErrors([manager_copy_problem(record, copy_sheet)])
+    copy_sheet = find_sheet(names, c.SENT)
+    if copy_sheet is not None:
+        from .workbook.sent import is_record, manager_copy_problem  # only for a manager's copy
+
+        if is_record(record := book.read_grid(copy_sheet)):
+            raise InputErrors([manager_copy_problem(record, copy_sheet)])
     read: dict[str, Grid] = {}
     for name in (*c.INPUT_SHEETS, c.LOG):
         actual = find_sheet(names, name)

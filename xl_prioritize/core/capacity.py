@@ -8,7 +8,7 @@ then partners they served last quarter, then the rest in rank order, members in 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,8 +19,9 @@ from .names import UNASSIGNED, normalize_header
 from .staffing import Staffed, Staffing, solve
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
+    """The staffing problem, how it was staffed, and the member of each partner."""
+
     problem: Staffing
     staffed: Staffed
     assigned_to: list[str | None]

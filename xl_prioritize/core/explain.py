@@ -5,7 +5,7 @@ and `xl-prioritize explain` both show these numbers."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,8 +22,9 @@ CLOSE = 1e-9
 """A gain closes the gap when it reaches the points missing to this tolerance."""
 
 
-@dataclass(frozen=True)
-class FactorLine:
+class FactorLine(NamedTuple):
+    """One factor's part in a partner's Score."""
+
     name: str
     score: float | None
     """The score the Score uses (Scale min for a blank under `lowest`), None when blank."""
@@ -38,8 +39,9 @@ class FactorLine:
     """Points the Score gains from that step."""
 
 
-@dataclass(frozen=True)
-class Neighbour:
+class Neighbour(NamedTuple):
+    """A partner ranked next to the one explained."""
+
     partner_id: str
     name: object
     score: float
@@ -47,8 +49,7 @@ class Neighbour:
     tier: str
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """Raise one factor from `before` to `after` (whole steps, capped at Scale max)."""
 
     factor: str
@@ -57,8 +58,9 @@ class Change:
     gain: float
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(NamedTuple):
+    """One partner's Score, rank and tier taken apart, and what would lift it a tier."""
+
     partner_id: str
     name: object
     score: float | None

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..model import ArchivedQuarter
 from .names import UNSCORED, normalize_header
+from .scoring import floats_or_none
 
 CHANGE_DECIMALS = 9
 
@@ -115,7 +116,7 @@ def compare_table(
 ) -> list[CompareRow]:
     """The Compare sheet's table, biggest movers first, partners that left included."""
     where = latest.by_id() if latest else {}
-    now_scores = [None if s != s else s for s in np.asarray(scores, dtype=float).tolist()]
+    now_scores = floats_or_none(scores)
     rows: list[CompareRow] = []
     for pid, name, now, tier, move in zip(partner_ids, names, now_scores, tiers, moves, strict=True):
         i = where.get(pid)

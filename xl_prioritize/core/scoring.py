@@ -10,6 +10,16 @@ TIE_DECIMALS = 9
 """Scores equal to this many decimals are ties: float noise must not decide a rank."""
 
 
+def floats_or_none(values: np.ndarray | Sequence[float]) -> list[float | None]:
+    """The values as Python floats, None where NaN (unscored, blank); tested one by one only when
+    some value is NaN."""
+    found = np.asarray(values, dtype=float)
+    listed = found.tolist()
+    if np.isnan(found).any():
+        return [None if v != v else v for v in listed]  # v != v: NaN
+    return listed
+
+
 def effective_scores(matrix: np.ndarray, scale_min: float, missing: str) -> np.ndarray:
     """The factor scores the weighted sum uses: blanks count as Scale min under `lowest`."""
     if missing == "lowest":

@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
+from typing import NamedTuple
 
 import numpy as np
 
@@ -66,8 +67,9 @@ class Staffing:
         return replace(self, serves=tuple(tuple(s) for s in serves))
 
 
-@dataclass(frozen=True)
-class Staffed:
+class Staffed(NamedTuple):
+    """How many partners of each tier each member serves, and who carries each program."""
+
     served: tuple[int, ...]
     """Partners served per tier: the best-ranked ones."""
     carried_by: tuple[int | None, ...]
@@ -96,8 +98,7 @@ def most(hours_left: float, hours_each: float) -> int:
     return max(n, 0)
 
 
-@dataclass(frozen=True)
-class _Stage:
+class _Stage(NamedTuple):
     """One dynamic program: the count dimensions of its state, the programs it tracks, and the
     tier whose count is its value (the last dimension is filled greedily when `value` is None)."""
 

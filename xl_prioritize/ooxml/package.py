@@ -48,6 +48,8 @@ def rels_name(part: str) -> str:
 
 @dataclass
 class Relationship:
+    """One relationship of a `.rels` part."""
+
     id: str
     type: str
     target: str

@@ -25,6 +25,8 @@ VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 
 @dataclass
 class SheetEntry:
+    """One sheet the workbook part lists."""
+
     name: str
     part: str | None
     """None for a sheet whose relationship points outside the package (never a worksheet)."""

@@ -92,10 +92,17 @@ def as_texts(values: Iterable[object]) -> list[str | None]:
     return [(v.strip() or None) if type(v) is str else as_text(v) for v in values]
 
 
-def as_numbers(values: Iterable[object]) -> np.ndarray:
-    """`as_number` of each value, NaN where it gives None; floats and ints without a call per cell."""
-    found = np.array([v if (kind := type(v)) is float else float(v) if kind is int else _number_or_nan(v)
-                      for v in values], dtype=float)
+_NUMBERS_OR_BLANKS = frozenset({float, int, type(None)})
+
+
+def as_numbers(values: Sequence[object]) -> np.ndarray:
+    """`as_number` of each value, NaN where it gives None; floats and ints without a call per cell,
+    and a column of only those and blanks converted whole (numpy reads None as NaN)."""
+    if set(map(type, values)) <= _NUMBERS_OR_BLANKS:
+        found = np.array(values, dtype=float)
+    else:
+        found = np.array([v if (kind := type(v)) is float else float(v) if kind is int
+                          else _number_or_nan(v) for v in values], dtype=float)
     found[np.isinf(found)] = np.nan
     return found
 

@@ -18,6 +18,13 @@ def _cell(value: object) -> object:
     return value
 
 
+def _cells(values: list[object]) -> list[object]:
+    """`_cell` of each value; a column without floats (text, or blanks only) as it is."""
+    if any(issubclass(kind, float) for kind in set(map(type, values))):
+        return [_cell(v) for v in values]
+    return values
+
+
 def partner_id_values(parsed: Parsed) -> dict[str, object]:
     """Each Partner ID's text -> the value its cell holds, so the number 7 stays a number."""
     inputs = parsed.inputs
@@ -44,17 +51,11 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     tier_names = inputs.tier_names
     table = results.compare
     as_typed = partner_id_values(parsed)
+    fields = [list(values) for values in zip(*table, strict=True)] or [[] for _ in c.COMPARE_HEADERS]
+    ids, partners, previous_scores = fields[:3]
     # only a name or an archived score can be a NaN the sheet shows blank: the rest are the core's
-    columns = [
-        [as_typed.get(row.partner_id, row.partner_id) for row in table],
-        [_cell(row.partner) for row in table],
-        [_cell(row.previous_score) for row in table],
-        [row.score for row in table],
-        [row.change for row in table],
-        [row.previous_tier for row in table],
-        [row.tier for row in table],
-        [row.movement for row in table],
-    ]
+    columns = [[as_typed.get(pid, pid) for pid in ids], _cells(partners), _cells(previous_scores),
+               *fields[3:]]
     body = list(zip(*columns, strict=True))
     ops: Plan = [
         ClearSheet(sheet),

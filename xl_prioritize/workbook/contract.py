@@ -32,6 +32,8 @@ SCORECARD_TITLE = "Scorecard: one partner's Score, factor by factor"
 """Its A1, by which a Scorecard a re-score made is told from a user's sheet of that name."""
 START = "Start"
 """The template's explanation sheet; a re-score owns only its stale-score line there."""
+SENT = "Sent (do not edit)"
+"""Hidden sheet of a partner manager's distributed copy: what it was sent with (`sent.py`)."""
 
 INPUT_SHEETS = (SETTINGS, FACTORS, TIERS, TEAM, ROSTER)
 

@@ -55,6 +55,8 @@ class ClearSheet:
 
 @dataclass(frozen=True)
 class WriteBlock:
+    """Values written from (`row`, `col`) on: one tuple a row."""
+
     sheet: str
     row: int
     col: int
@@ -93,6 +95,8 @@ def header_style(sheet: str, area: Area) -> Style:
 
 @dataclass(frozen=True)
 class ColumnWidths:
+    """Widths of some columns of a sheet."""
+
     sheet: str
     widths: tuple[tuple[int, float], ...]
     """(column, width in characters)."""
@@ -194,6 +198,8 @@ class HideColumns:
 
 @dataclass(frozen=True)
 class FreezePanes:
+    """Freeze the rows above `row` and the columns left of `col`."""
+
     sheet: str
     row: int
     """First unfrozen row (2 freezes the header)."""

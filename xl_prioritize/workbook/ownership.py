@@ -66,6 +66,8 @@ _LITERAL = re.compile(r'"((?:[^"]|"")*)"')
 
 @dataclass(frozen=True)
 class Ownership:
+    """The sheets and names a re-score owns, from the workbook's record of them."""
+
     sheets: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     problems: list[Problem] = field(default_factory=list, compare=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.scoring import floats_or_none
 from ..model import ArchivedQuarter, Factor, Inputs, Member, Roster, Settings, Tier
 from ..problems import Code, InputErrors, Problem, describe
 from . import contract as c
@@ -30,6 +31,8 @@ EPSILON = 1e-9
 
 @dataclass
 class RosterLayout:
+    """Where the Roster's columns and partners stand on the sheet."""
+
     header: list[object]
     columns: dict[str, int]
     """0-based column of each contract input column found (Partner ID, Partner, ...)."""
@@ -81,6 +84,8 @@ class Layout:
 
 @dataclass
 class Parsed:
+    """A workbook read and validated: the inputs, where they stand, what to archive."""
+
     inputs: Inputs
     layout: Layout
     results_quarter: str | None
@@ -713,7 +718,7 @@ def parse_archive(grid: Grid, quarter: str) -> ArchivedQuarter:
     def values(name: str) -> list[object]:
         return column(lines, cols[name]) if name in cols else [None] * len(lines)
 
-    scores = [None if v != v else v for v in as_numbers(values(c.SCORE)).tolist()]  # v != v: NaN
+    scores = floats_or_none(as_numbers(values(c.SCORE)))
     ranks = [None if v != v else int(v) for v in as_numbers(values(c.RANK)).tolist()]
     return ArchivedQuarter(
         quarter, [pid for pid in ids if pid is not None], values(c.PARTNER), scores, ranks,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from ..core.scoring import floats_or_none
 from ..model import Inputs, Results
 from . import contract as c
 from .capacity_sheet import capacity_ops
@@ -44,24 +45,23 @@ LOG_WIDTHS = {"Run at": 20, "Quarter": 9, "Run by": 14, "Mode": 7, "Partners": 9
 MAX_CELL_TEXT = 32_000
 
 
-@dataclass(frozen=True)
-class RunInfo:
+class RunInfo(NamedTuple):
+    """When, by whom and from where a re-score runs: the Log's line."""
+
     run_at: dt.datetime
     run_by: str
     mode: str
     """`File` for the command line, `Excel` for the button."""
 
 
-@dataclass(frozen=True)
-class Seen:
+class Seen(NamedTuple):
     """What a re-score reads of the sheets it owns only in part, to keep what people chose there."""
 
     scorecard_pick: object = None
     """The partner picked on the Scorecard, kept across re-scores."""
 
 
-@dataclass(frozen=True)
-class RosterOutput:
+class RosterOutput(NamedTuple):
     """Where each output column stands (1-based) and the rows the re-score owns in them."""
 
     columns: dict[str, int]
@@ -86,7 +86,7 @@ def roster_output_layout(parsed: Parsed) -> RosterOutput:
 
 def plain_scores(results: Results) -> list[float | None]:
     """Each partner's Score as a number, None where unscored."""
-    return [None if s != s else s for s in results.score.tolist()]  # s != s: NaN
+    return floats_or_none(results.score)
 
 
 def output_values(parsed: Parsed, results: Results, formulas: bool) -> dict[str, list[CellValue]]:
@@ -228,7 +228,7 @@ def fingerprint(inputs: Inputs) -> str:
         "ids": roster.ids,
         "names": [str(n) for n in roster.names],
         "managers": roster.managers,
-        "scores": [None if v != v else v for v in roster.scores.ravel().tolist()],  # v != v: NaN
+        "scores": floats_or_none(roster.scores.ravel()),
         "overrides": roster.overrides,
         "reasons": roster.override_reasons,
         "groups": roster.groups,

@@ -8,7 +8,7 @@ selected when the re-score ran (`core/explain.py` computes the same figures).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..core.explain import Explanation, explain, find_partner
 from ..model import Inputs, Results
@@ -57,8 +57,9 @@ ARCHIVE_COLUMNS = "$A:$ZZ"
 """Where an archive's Partner ID, Tier and Score columns are looked up, by header."""
 
 
-@dataclass(frozen=True)
-class RosterRanges:
+class RosterRanges(NamedTuple):
+    """Where the Scorecard's formulas find the Roster's columns (rows 2 to `last_row`)."""
+
     sheet: str
     last_row: int
     columns: dict[str, int]

@@ -17,7 +17,7 @@ from ..problems import Code, Problem
 from . import contract as c
 from .cells import Grid, as_number, as_text, cell, is_blank
 
-SENT_SHEET = "Sent (do not edit)"
+SENT_SHEET = c.SENT
 MARKER = "xl-prioritize distributed copy 1"
 
 RECORD = "Record"
@@ -33,6 +33,8 @@ TAIL = (c.TIER_OVERRIDE, c.OVERRIDE_REASON)
 
 @dataclass(frozen=True)
 class SentRow:
+    """What one partner's row held when the copy was sent."""
+
     scores: dict[str, float | None]
     """Normalized factor name -> the score sent (None: sent blank)."""
     override: str | None
@@ -41,6 +43,8 @@ class SentRow:
 
 @dataclass(frozen=True)
 class SentRecord:
+    """What a manager's copy was sent with, read back from its record sheet."""
+
     master: str
     """The master's file name when the copy was made."""
     fingerprint: str

@@ -9,10 +9,11 @@ is the user's: a re-score writes nothing there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from ..core.scoring import floats_or_none
 from ..model import Results
 from . import contract as c
 from .cells import Grid, as_numbers, as_text, column, is_blank, last_filled_column
@@ -55,8 +56,8 @@ def tiered_on_ops(parsed: Parsed, results: Results, output_columns: dict[str, in
     sheet = parsed.layout.sheets[c.ROSTER]
     col = tiered_on_column(parsed, output_columns)
     score_col = output_columns[c.SCORE]
-    scores = [None if s != s else s for s in results.score.tolist()]  # s != s: NaN
-    values = [(value,) for value in parsed.layout.roster.on_sheet_rows(scores, last_row)]
+    scores = floats_or_none(results.score)
+    values = tuple(zip(parsed.layout.roster.on_sheet_rows(scores, last_row)))  # one value a row
     ops: Plan = [WriteBlock(sheet, 1, col, ((c.TIERED_ON,),)), header_style(sheet, Area(1, col))]
     if values:
         ops.append(WriteBlock(sheet, 2, col, tuple(values)))
@@ -68,8 +69,7 @@ def tiered_on_ops(parsed: Parsed, results: Results, output_columns: dict[str, in
     return ops
 
 
-@dataclass(frozen=True)
-class Changes:
+class Changes(NamedTuple):
     """What moved since the last re-score because its own inputs changed."""
 
     changed: int

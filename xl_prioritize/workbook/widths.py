@@ -14,6 +14,7 @@ MIN_WIDTH = 6.0
 MAX_WIDTH = 50.0
 PLAIN = frozenset({str, int, float})
 NUMBERS = frozenset({int, float})
+TEXT = frozenset({str})
 DEFAULT_WIDTH = 8.43
 """Excel's width of a column nobody sized."""
 
@@ -72,14 +73,22 @@ def column_length(values: Sequence[object], decimals: int | None) -> int:
     """The longest value of a column as shown, looking at each kind once: the longest text, the
     number of most digits, any date."""
     kinds = set(map(type, values))
-    texts = [v for v in values if type(v) is str] if str in kinds else []
-    numbers = [v for v in values if type(v) is int or type(v) is float] if kinds & NUMBERS else []
+    texts = of_kinds(values, kinds, TEXT)
+    numbers = of_kinds(values, kinds, NUMBERS)
     others = ([v for v in values if v is not None and type(v) not in PLAIN]
               if kinds - PLAIN - {type(None)} else [])
     longest = max(map(len, texts), default=0)
     if numbers:
         longest = max(longest, shown_length(max(numbers), decimals), shown_length(min(numbers), decimals))
     return max([longest, *(shown_length(v, decimals) for v in others[:50])])
+
+
+def of_kinds(values: Sequence[object], kinds: set[type], wanted: frozenset[type]) -> Sequence[object]:
+    """The values whose type is one of `wanted` (`kinds`: the types of all): the column itself when
+    it holds nothing else."""
+    if kinds <= wanted:
+        return values
+    return [v for v in values if type(v) in wanted] if kinds & wanted else []
 
 
 def widen_to_headers(plan: Sequence[Operation], sheets: Collection[str]) -> list[ColumnWidths]:
