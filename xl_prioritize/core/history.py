@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -204,7 +204,8 @@ def _label_index(name: object, labels: Sequence[str]) -> int | None:
     return None
 
 
-def climbers(
+def movers(
+    direction: Literal["up", "down"],
     partner_ids: Sequence[str],
     names: Sequence[object],
     moves: Sequence[str],
@@ -213,33 +214,8 @@ def climbers(
     tier_names: Sequence[str],
     top: int = 10,
 ) -> list[tuple[str, object, str]]:
-    """Partners that rose two quarters in a row, then those whose score rose most."""
-    return _movers(partner_ids, names, moves, compare, history, tier_names, top, "up")
-
-
-def fallers(
-    partner_ids: Sequence[str],
-    names: Sequence[object],
-    moves: Sequence[str],
-    compare: Sequence[CompareRow],
-    history: Sequence[ArchivedQuarter],
-    tier_names: Sequence[str],
-    top: int = 10,
-) -> list[tuple[str, object, str]]:
-    """Partners that fell two quarters in a row, then those whose score fell most."""
-    return _movers(partner_ids, names, moves, compare, history, tier_names, top, "down")
-
-
-def _movers(
-    partner_ids: Sequence[str],
-    names: Sequence[object],
-    moves: Sequence[str],
-    compare: Sequence[CompareRow],
-    history: Sequence[ArchivedQuarter],
-    tier_names: Sequence[str],
-    top: int,
-    direction: str,
-) -> list[tuple[str, object, str]]:
+    """Partners that rose (`up`) or fell (`down`) two quarters in a row, then those whose score
+    rose or fell most."""
     verb = "rose" if direction == "up" else "fell"
     found: list[tuple[str, object, str]] = []
     if len(history) >= 2:
@@ -253,10 +229,10 @@ def _movers(
     seen = {pid for pid, _, _ in found}
     sign = 1 if direction == "up" else -1
     # the first rows of the sorted movers are all that can be taken: nsmallest is sorted()[:n]
-    movers = heapq.nsmallest(
+    biggest = heapq.nsmallest(
         top + len(seen), (row for row in compare if row.change is not None and sign * row.change > 0),
         key=lambda row: (-sign * row.change, row.partner_id))  # type: ignore[operator]
-    for row in movers:
+    for row in biggest:
         if len(found) >= top:
             break
         if row.partner_id not in seen:

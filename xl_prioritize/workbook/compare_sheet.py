@@ -70,10 +70,9 @@ def compare_ops(parsed: Parsed, results: Results, sheet: str) -> Plan:
     side = len(c.COMPARE_HEADERS) + 2
     ops += _matrix_and_trend(parsed, results, sheet, side)
     movers_col = side + len(tier_names) + 4  # label, tiers, Unscored, left, then a blank column
-    found_up = history.climbers(inputs.roster.ids, inputs.roster.names, results.movement, table,
-                                inputs.history, tier_names)
-    found_down = history.fallers(inputs.roster.ids, inputs.roster.names, results.movement, table,
-                                 inputs.history, tier_names)
+    found_up, found_down = (history.movers(direction, inputs.roster.ids, inputs.roster.names,
+                                           results.movement, table, inputs.history, tier_names)
+                            for direction in ("up", "down"))
     ops += _movers(sheet, movers_col, "Climbers", found_up, bool(inputs.history))
     ops += _movers(sheet, movers_col + len(MOVERS_HEADERS) + 1, "Fallers", found_down,
                    bool(inputs.history))
