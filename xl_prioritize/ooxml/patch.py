@@ -14,6 +14,7 @@ from . import cellxml
 from .cellxml import column_index, column_letter, escape_attr
 from .package import Deflated, Segment, parse, serialize
 from .safety import safe_xml_parser
+from .shared_formulas import OrphanedShares
 from .sheet import (
     CellWriter,
     NewRows,
@@ -147,6 +148,14 @@ def _within(sqref: str, columns: set[int]) -> bool:
     return True
 
 
+def written_cells(model: SheetModel) -> tuple[set[int], int]:
+    """(every column the plan writes on the sheet, the last row it writes)."""
+    columns: set[int] = set()
+    for block in model.blocks:
+        columns.update(range(block.col, block.col + max(map(len, block.values), default=0)))
+    return columns, max((block.last_row for block in model.blocks), default=0)
+
+
 class _Patcher:
     def __init__(self, xml: bytes, model: SheetModel, styles: Styles, date1904: bool) -> None:
         if b"<![CDATA[" in xml:  # rare outside Excel: normalise once, then edit as usual
@@ -180,6 +189,7 @@ class _Patcher:
         self.formula_mark = b"<" + self.prefix + b"f"
         self.body: Child | None = None
         self.all_placed = False
+        self.shared = OrphanedShares(self.prefix, *written_cells(model))
 
     def q(self, local: str) -> bytes:
         return self.prefix + local.encode()
@@ -220,7 +230,13 @@ class _Patcher:
     # sheetData -------------------------------------------------------------------------------
     def sheet_data(self) -> Iterator[bytes]:
         """The patched `<sheetData>` in pieces, start tag to end tag; the child is left empty, to
-        be put back by whoever joins the pieces. `max_row`, `max_col` are known once consumed."""
+        be put back by whoever joins the pieces. `max_row`, `max_col` are known once consumed.
+        A piece is whole cells, so a cell that shared a rewritten master is found in one."""
+        shared = self.shared
+        for piece in self._patched_sheet_data():
+            yield shared.written_out(piece) if shared.orphans else piece
+
+    def _patched_sheet_data(self) -> Iterator[bytes]:
         child = self.find("sheetData")
         model = self.model
         if child is None:
@@ -402,8 +418,8 @@ class _Patcher:
                 value = edits[col]
                 head = heads.get((band, col, base, type(value))) if band is not None else None
                 if head is not None:
-                    if formula in content and not isinstance(value, cellxml.Formula):
-                        self.dropped_formula = True
+                    if formula in content:
+                        self._check_formula(content, value, col, row)
                     text.append(f"{head[1]}{number}{head[2]}{after(value, date1904)}")
                 else:
                     text.append(self._edited(band, row, col, base, value, content))
@@ -418,14 +434,18 @@ class _Patcher:
         out.append(self._encoded(text))
         return b"".join(out)
 
-    def _check_formula(self, content: bytes, value: object) -> None:
-        if self.formula_mark in content and not isinstance(value, cellxml.Formula):
-            self.dropped_formula = True
+    def _check_formula(self, content: bytes, value: object, col: int, row: int) -> None:
+        """The content of a cell the plan rewrites: whether it loses a formula, and whether it
+        was the master of a shared formula."""
+        if self.formula_mark in content:
+            if not isinstance(value, cellxml.Formula):
+                self.dropped_formula = True
+            self.shared.note(content, f"{column_letter(col)}{row}")
 
     def _edited(self, band: int | None, row: int, col: int, base: int, value: object,
                 content: bytes) -> str:
         """A cell the row holds, with the plan's value."""
-        self._check_formula(content, value)
+        self._check_formula(content, value, col, row)
         if col in self.styled_columns or value is not None:
             return self.writer.cell(band, row, col, base, value)
         return cellxml.cell(f"{column_letter(col)}{row}", value, base)
