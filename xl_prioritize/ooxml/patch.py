@@ -189,7 +189,7 @@ class _Patcher:
         self.formula_mark = b"<" + self.prefix + b"f"
         self.body: Child | None = None
         self.all_placed = False
-        self.shared = OrphanedShares(self.prefix, *written_cells(model))
+        self.shared = OrphanedShares(self.prefix, lambda: written_cells(model))
 
     def q(self, local: str) -> bytes:
         return self.prefix + local.encode()

@@ -11,6 +11,7 @@ overwritten; their cached values stay.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .cellxml import column_index, escape_text
 from .fastread import Unusual, decoded
@@ -23,10 +24,13 @@ _RANGE = re.compile(r"([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?")
 class OrphanedShares:
     """The shared formulas of one sheet whose master is rewritten, by group index (`si`)."""
 
-    def __init__(self, prefix: bytes, owned_columns: set[int], last_owned_row: int) -> None:
+    def __init__(self, prefix: bytes, written: Callable[[], tuple[set[int], int]]) -> None:
+        """`written`: every column the re-score writes on the sheet and the last row it writes,
+        worked out only when a shared master is met."""
         self.orphans: dict[bytes, tuple[str, str]] = {}
         """si -> (the master's formula text with its `=`, the master's reference)."""
-        self._owned_columns, self._last_owned_row = owned_columns, last_owned_row
+        self._written = written
+        self._written_cells: tuple[set[int], int] | None = None
         p = re.escape(prefix)
         self._dependent = re.compile(rb'(<' + p + rb'c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*)<' + p
                                      + rb"f(\s[^>]*?)\s*(?:/>|>\s*</" + p + rb"f>)")
@@ -46,8 +50,10 @@ class OrphanedShares:
             return
         first, last = column_index(group[1]), column_index(group[3] or group[1])
         last_row = int(group[4] or group[2])
-        if all(c in self._owned_columns for c in range(first, last + 1)) \
-                and last_row <= self._last_owned_row:
+        if self._written_cells is None:
+            self._written_cells = self._written()
+        owned_columns, last_owned_row = self._written_cells
+        if all(c in owned_columns for c in range(first, last + 1)) and last_row <= last_owned_row:
             return  # every cell of the group is rewritten too
         try:
             text = "=" + decoded(found[2].decode())
